@@ -1,0 +1,214 @@
+//! Walking the scan paths and classifying files (SPEC §1).
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+use std::path::{Path, PathBuf};
+
+/// What a file looks like by its name. Content decides between CloudFormation, plan JSON and neither.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// `*.tf`
+    Terraform,
+    /// `*.tf.json`
+    TerraformJson,
+    /// `terraform.tfvars`, `*.auto.tfvars` (and `.json` forms): read by the Terraform front end.
+    Tfvars,
+    /// `*.yaml`, `*.yml`
+    Yaml,
+    /// `*.json` (CloudFormation or plan)
+    Json,
+    /// `*.template` (CloudFormation, YAML or JSON)
+    Template,
+}
+
+/// One file to look at.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    pub path: PathBuf,
+    /// Path relative to the working directory (or as given), `/`-separated: what reports show.
+    pub rel: String,
+    pub kind: FileKind,
+    /// The scan root it was found under: `file()` and `templatefile()` may not read outside it.
+    pub root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error("invalid --exclude glob {glob:?}: {message}")]
+    Glob { glob: String, message: String },
+}
+
+/// Classifies a file name.
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf.json") {
+        Some(FileKind::TerraformJson)
+    } else if lower.ends_with(".tf") {
+        Some(FileKind::Terraform)
+    } else if lower == "terraform.tfvars"
+        || lower == "terraform.tfvars.json"
+        || lower.ends_with(".auto.tfvars")
+        || lower.ends_with(".auto.tfvars.json")
+    {
+        Some(FileKind::Tfvars)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(FileKind::Yaml)
+    } else if lower.ends_with(".json") {
+        Some(FileKind::Json)
+    } else if lower.ends_with(".template") {
+        Some(FileKind::Template)
+    } else {
+        None
+    }
+}
+
+/// Directories never entered.
+fn skipped_dir(path: &Path, name: &str) -> bool {
+    if matches!(name, ".git" | "node_modules") {
+        return true;
+    }
+    if name == "providers"
+        && path.parent().and_then(|p| p.file_name()) == Some(".terraform".as_ref())
+    {
+        return true;
+    }
+    name.starts_with("asset.")
+        && path.parent().and_then(|p| p.file_name()) == Some("cdk.out".as_ref())
+}
+
+fn rel_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let p = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+fn build_excludes(globs: &[String]) -> Result<GlobSet, DiscoverError> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| DiscoverError::Glob {
+            glob: g.clone(),
+            message: e.to_string(),
+        })?;
+        b.add(glob);
+        // `dir/**` should also exclude `dir` itself, and a bare name any path ending in it.
+        if !g.contains('/') {
+            if let Ok(glob) = Glob::new(&format!("**/{g}")) {
+                b.add(glob);
+            }
+        }
+    }
+    b.build().map_err(|e| DiscoverError::Glob {
+        glob: globs.join(","),
+        message: e.to_string(),
+    })
+}
+
+/// Walks `paths` (files or directories). A Terraform file given by name brings its whole directory (module),
+/// so references across files resolve. `.gitignore`, `.trustlintignore` and `excludes` are honoured;
+/// symlinks are not followed. Output is sorted and deduplicated.
+pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered>, DiscoverError> {
+    let excl = build_excludes(excludes)?;
+    let mut out = Vec::new();
+    for input in paths {
+        let meta = std::fs::symlink_metadata(input).map_err(|e| DiscoverError::Io {
+            path: input.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if meta.is_file() {
+            let root = input
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            match classify(input) {
+                Some(FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars) => {
+                    walk(&root, &root, &excl, 1, &mut out);
+                }
+                Some(kind) => out.push(Discovered {
+                    path: input.clone(),
+                    rel: rel_path(input),
+                    kind,
+                    root,
+                }),
+                None => {}
+            }
+        } else if meta.is_dir() {
+            walk(input, input, &excl, usize::MAX, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.path == b.path);
+    Ok(out)
+}
+
+fn walk(dir: &Path, root: &Path, excl: &GlobSet, depth: usize, out: &mut Vec<Discovered>) {
+    let mut wb = WalkBuilder::new(dir);
+    wb.require_git(false)
+        .hidden(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(".trustlintignore")
+        .max_depth(if depth == usize::MAX {
+            None
+        } else {
+            Some(depth)
+        });
+    let root_owned = root.to_path_buf();
+    let excl_dirs = excl.clone();
+    wb.filter_entry(move |e| {
+        let name = e.file_name().to_string_lossy();
+        if e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0 {
+            if skipped_dir(e.path(), &name) {
+                return false;
+            }
+            let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
+            if excl_dirs.is_match(rel) {
+                return false;
+            }
+        }
+        true
+    });
+    for entry in wb.build().flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Some(kind) = classify(path) else { continue };
+        let rel_to_root = path.strip_prefix(root).unwrap_or(path);
+        if excl.is_match(rel_to_root) || excl.is_match(path) {
+            continue;
+        }
+        out.push(Discovered {
+            path: path.to_path_buf(),
+            rel: rel_path(path),
+            kind,
+            root: root.to_path_buf(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_names() {
+        assert_eq!(classify(Path::new("a/main.tf")), Some(FileKind::Terraform));
+        assert_eq!(
+            classify(Path::new("x.tf.json")),
+            Some(FileKind::TerraformJson)
+        );
+        assert_eq!(
+            classify(Path::new("prod.auto.tfvars")),
+            Some(FileKind::Tfvars)
+        );
+        assert_eq!(classify(Path::new("t.template")), Some(FileKind::Template));
+        assert_eq!(classify(Path::new("README.md")), None);
+    }
+}

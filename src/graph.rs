@@ -1,0 +1,1 @@
+//! The effective assume-role graph (SPEC §2): who can assume which role.

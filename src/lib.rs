@@ -1,0 +1,229 @@
+//! trustlint: a pre-deploy scanner for AWS IAM role trust.
+//!
+//! Data flows one way: [`discover`] → front ends ([`terraform`], [`cloudformation`], [`plan`]) → the
+//! [`model`] → [`graph`] → [`rules`] → [`report`].
+
+pub mod cli;
+pub mod cloudformation;
+pub mod config;
+pub mod discover;
+pub mod finding;
+pub mod graph;
+pub mod model;
+pub mod plan;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod stats;
+pub mod terraform;
+pub mod value;
+
+use config::Config;
+use discover::{Discovered, FileKind};
+use finding::Finding;
+use model::{Diagnostic, Inventory};
+use rayon::prelude::*;
+use source::SourceMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What to scan and how.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: Config,
+    /// `--var K=V`, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE`, in order.
+    pub var_files: Vec<PathBuf>,
+    /// `--exclude GLOB` plus the configuration's `exclude`.
+    pub excludes: Vec<String>,
+}
+
+/// What front ends get besides their files.
+pub struct FrontendCtx<'a> {
+    pub sources: &'a SourceMap,
+    pub options: &'a ScanOptions,
+}
+
+/// The result of a scan.
+pub struct ScanOutput {
+    pub sources: SourceMap,
+    pub inventory: Inventory,
+    /// Sorted (file, position, rule, message): output is deterministic.
+    pub findings: Vec<Finding>,
+    pub stats: stats::Stats,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Discover(#[from] discover::DiscoverError),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Scans `paths` with `config` (the library entry point, SPEC §5.3).
+pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<ScanOutput, Error> {
+    scan(&ScanOptions {
+        paths: paths.to_vec(),
+        config: config.clone(),
+        excludes: config.exclude.clone(),
+        ..ScanOptions::default()
+    })
+}
+
+/// Runs a whole scan: discover, front ends, rules. Problems in scanned files are findings, never errors.
+pub fn scan(options: &ScanOptions) -> Result<ScanOutput, Error> {
+    let started = Instant::now();
+    let files = discover::discover(&options.paths, &options.excludes)?;
+    let sources = SourceMap::new();
+    let inventory = analyze(&files, options, &sources);
+    let findings = run_rules(&inventory, &options.config, &sources);
+    let stats = stats::Stats::compute(&inventory, &findings, started.elapsed());
+    Ok(ScanOutput {
+        sources,
+        inventory,
+        findings,
+        stats,
+    })
+}
+
+/// Runs the front ends over discovered files, in parallel.
+pub fn analyze(files: &[Discovered], options: &ScanOptions, sources: &SourceMap) -> Inventory {
+    let ctx = FrontendCtx { sources, options };
+    let tf: Vec<&Discovered> = files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars
+            )
+        })
+        .collect();
+    let others: Vec<&Discovered> = files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Yaml | FileKind::Json | FileKind::Template))
+        .collect();
+    let (mut inv, rest) = rayon::join(
+        || terraform::analyze(&tf, &ctx),
+        || {
+            others
+                .par_iter()
+                .map(|f| analyze_other(f, &ctx))
+                .collect::<Vec<Inventory>>()
+        },
+    );
+    for part in rest {
+        inv.extend(part);
+    }
+    inv
+}
+
+/// A YAML/JSON/template file: CloudFormation, a plan, or nothing (skipped silently).
+fn analyze_other(file: &Discovered, ctx: &FrontendCtx) -> Inventory {
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut inv = Inventory::default();
+            let f = ctx
+                .sources
+                .add(file.path.clone(), file.rel.clone(), String::new());
+            inv.diagnostics.push(Diagnostic::ParseError {
+                message: format!("cannot read file: {e}"),
+                span: f.whole(),
+                resource: None,
+            });
+            return inv;
+        }
+    };
+    // Only files that look like one of our inputs are worth reporting when they are not UTF-8.
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            if !(cloudformation::looks_like_template(&lossy) || plan::looks_like_plan(&lossy)) {
+                return Inventory::default();
+            }
+            let offset = e.utf8_error().valid_up_to();
+            let f = ctx.sources.add(file.path.clone(), file.rel.clone(), lossy);
+            let mut inv = Inventory::default();
+            inv.diagnostics.push(Diagnostic::ParseError {
+                message: format!("file is not valid UTF-8 (invalid byte at offset {offset})"),
+                span: f.span(offset, offset),
+                resource: None,
+            });
+            return inv;
+        }
+    };
+    if file.kind == FileKind::Json && plan::looks_like_plan(&text) {
+        plan::analyze(file, text, ctx)
+    } else if cloudformation::looks_like_template(&text) {
+        cloudformation::analyze(file, text, ctx)
+    } else {
+        Inventory::default()
+    }
+}
+
+/// Runs every enabled rule, applies severity overrides, sorts.
+pub fn run_rules(inventory: &Inventory, config: &Config, sources: &SourceMap) -> Vec<Finding> {
+    let ctx = rules::Context {
+        inventory,
+        config,
+        sources,
+    };
+    let mut findings: Vec<Finding> = rules::registry()
+        .par_iter()
+        .filter(|r| config.rule_enabled(r.meta().id))
+        .flat_map_iter(|r| {
+            let mut out = Vec::new();
+            r.check(&ctx, &mut out);
+            if let Some(sev) = config.rule(r.meta().id).and_then(|c| c.severity) {
+                for f in &mut out {
+                    f.severity = sev;
+                }
+            }
+            out
+        })
+        .collect();
+    sort_findings(&mut findings, sources);
+    findings
+}
+
+/// Sorts findings by file path, position, rule and message, and drops exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {
+    let files = sources.all();
+    let rel = |f: &Finding| {
+        files
+            .get(f.primary.file.0 as usize)
+            .map(|s| s.rel.clone())
+            .unwrap_or_default()
+    };
+    findings.sort_by(|a, b| {
+        (
+            rel(a),
+            a.primary.start,
+            a.primary.end,
+            a.rule_id,
+            &a.message,
+            &a.resource,
+        )
+            .cmp(&(
+                rel(b),
+                b.primary.start,
+                b.primary.end,
+                b.rule_id,
+                &b.message,
+                &b.resource,
+            ))
+    });
+    findings.dedup_by(|a, b| {
+        a.rule_id == b.rule_id
+            && a.primary == b.primary
+            && a.message == b.message
+            && a.resource == b.resource
+    });
+}

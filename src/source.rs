@@ -1,0 +1,244 @@
+//! Source files, spans and line/column maps.
+//!
+//! Every file trustlint reads goes through the [`SourceMap`] exactly once and gets a [`FileId`].
+//! Byte offsets are converted to lines and columns here and nowhere else.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file. Cheap to copy.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// A sub-range of this span, given offsets relative to its start (clamped to the span).
+    pub fn sub(&self, start: usize, end: usize) -> Span {
+        let s = (self.start as usize + start).min(self.end as usize);
+        let e = (self.start as usize + end).min(self.end as usize).max(s);
+        Span::new(self.file, s, e)
+    }
+
+    /// The smallest span covering both (same file); `self` when files differ.
+    pub fn join(&self, other: &Span) -> Span {
+        if self.file != other.file {
+            return *self;
+        }
+        Span::new(
+            self.file,
+            self.start.min(other.start) as usize,
+            self.end.max(other.end) as usize,
+        )
+    }
+}
+
+/// A 1-based position. `col` counts characters, `col16` counts UTF-16 code units (SARIF).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: u32,
+    pub col: u32,
+    pub col16: u32,
+}
+
+/// One file read from disk (or produced from input such as `--var`).
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// Absolute (or as given) path on disk.
+    pub path: PathBuf,
+    /// Path relative to the scan root, with `/` separators: what reports show.
+    pub rel: String,
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    fn new(id: FileId, path: PathBuf, rel: String, text: String) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        SourceFile {
+            id,
+            path,
+            rel,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Line and columns (1-based) of a byte offset. Offsets inside a UTF-8 sequence are rounded down.
+    pub fn position(&self, offset: u32) -> Position {
+        let offset = (offset as usize).min(self.text.len());
+        let mut offset = offset;
+        while offset > 0 && !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts[line_idx] as usize; // ok: index from binary_search on a non-empty vec
+        let prefix = &self.text[line_start..offset];
+        let col = prefix.chars().count() as u32 + 1;
+        let col16 = prefix.encode_utf16().count() as u32 + 1;
+        Position {
+            line: line_idx as u32 + 1,
+            col,
+            col16,
+        }
+    }
+
+    /// The text of a 1-based line, without its line terminator.
+    pub fn line_text(&self, line: u32) -> &str {
+        let idx = line.saturating_sub(1) as usize;
+        let Some(&start) = self.line_starts.get(idx) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(self.text.len());
+        self.text[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset of the start of a 1-based line (clamped).
+    pub fn line_start(&self, line: u32) -> usize {
+        let idx = (line.saturating_sub(1) as usize).min(self.line_starts.len() - 1);
+        self.line_starts[idx] as usize // ok: clamped index into a non-empty vec
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column (what YAML markers give).
+    pub fn offset_of_line_char(&self, line: u32, col_chars: usize) -> usize {
+        let start = self.line_start(line);
+        let rest = &self.text[start..];
+        let mut off = start;
+        for (n, (i, c)) in rest.char_indices().enumerate() {
+            if n == col_chars || c == '\n' {
+                return start + i;
+            }
+            off = start + i + c.len_utf8();
+        }
+        off
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.id, start, end)
+    }
+
+    /// A span covering the whole file.
+    pub fn whole(&self) -> Span {
+        Span::new(self.id, 0, self.text.len())
+    }
+}
+
+/// All files of one scan. Thread-safe: front ends add files (tfvars, `file()` targets) while running in parallel.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: RwLock<Vec<Arc<SourceFile>>>,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    /// Adds a file; `rel` is the path shown in reports.
+    pub fn add(&self, path: PathBuf, rel: String, text: String) -> Arc<SourceFile> {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        let id = FileId(files.len() as u32);
+        let file = Arc::new(SourceFile::new(id, path, rel, text));
+        files.push(file.clone());
+        file
+    }
+
+    /// The file for an id. Ids only come from [`SourceMap::add`], so a miss is a programming error; an empty
+    /// placeholder is returned instead of panicking.
+    pub fn get(&self, id: FileId) -> Arc<SourceFile> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        match files.get(id.0 as usize) {
+            Some(f) => f.clone(),
+            None => Arc::new(SourceFile::new(
+                id,
+                PathBuf::new(),
+                String::new(),
+                String::new(),
+            )),
+        }
+    }
+
+    pub fn find_by_path(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.iter().find(|f| f.path == path).cloned()
+    }
+
+    pub fn all(&self) -> Vec<Arc<SourceFile>> {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn position(&self, id: FileId, offset: u32) -> Position {
+        self.get(id).position(offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_chars_and_utf16() {
+        let map = SourceMap::new();
+        let f = map.add("a.tf".into(), "a.tf".into(), "ab\n😀x = 1\n".into());
+        let x = f.text.find('x').unwrap() as u32;
+        let p = f.position(x);
+        assert_eq!((p.line, p.col, p.col16), (2, 2, 3));
+        assert_eq!(f.line_text(2), "😀x = 1");
+        assert_eq!(f.offset_of_line_char(2, 1), x as usize);
+    }
+}
