@@ -9,6 +9,7 @@ pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod graph;
+pub mod init;
 pub mod model;
 pub mod plan;
 pub mod policy;
