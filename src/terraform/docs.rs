@@ -159,35 +159,41 @@ fn statement(ev: &Eval, inst: usize, scope: &Scope, body: &Body, header: Span) -
         let mut entries: Vec<(Str, Value)> = Vec::new();
         let mut star: Option<Value> = None;
         for (pb, ps, guards, _) in &blocks {
-            let t = attr_value(ev, inst, ps, pb, "type").and_then(|v| vals::to_str(&v));
+            let tv = attr_value(ev, inst, ps, pb, "type");
             let ids = attr_value(ev, inst, ps, pb, "identifiers")
                 .unwrap_or_else(|| Value::List(Vec::new(), span));
-            let Some(t) = t else { continue };
-            let ids = guarded(guards, ids);
-            if t.as_known() == Some("*") && blocks.len() == 1 {
-                // `type = "*"` renders as `"Principal": "*"`.
-                star = Some(match ids.list_items(1).first() {
-                    Some((_, v)) => (*v).clone(),
-                    None => Value::Str(t.clone()),
-                });
-                continue;
-            }
-            match entries
-                .iter_mut()
-                .find(|(k, _)| k.is_known() && t.is_known() && k.text == t.text)
-            {
-                Some((_, existing)) => {
-                    let mut items = match std::mem::replace(existing, Value::Null(None)) {
-                        Value::List(items, _) => items,
-                        other => vec![other],
-                    };
-                    match ids {
-                        Value::List(more, _) => items.extend(more),
-                        other => items.push(other),
-                    }
-                    *existing = Value::List(items, span);
+            let Some(tv) = tv else { continue };
+            // A type that depends on a condition gives one guarded entry per possibility.
+            for (tguards, t) in tv.possibilities(vals::MAX_BRANCHES) {
+                let Some(t) = vals::to_str(t) else { continue };
+                let mut g = guards.clone();
+                g.extend(tguards);
+                let ids = guarded(&g, ids.clone());
+                if t.as_known() == Some("*") && blocks.len() == 1 && g.is_empty() {
+                    // `type = "*"` renders as `"Principal": "*"`.
+                    star = Some(match ids.list_items(1).first() {
+                        Some((_, v)) => (*v).clone(),
+                        None => Value::Str(t.clone()),
+                    });
+                    continue;
                 }
-                None => entries.push((t, ids)),
+                match entries
+                    .iter_mut()
+                    .find(|(k, _)| k.is_known() && t.is_known() && k.text == t.text)
+                {
+                    Some((_, existing)) => {
+                        let mut items = match std::mem::replace(existing, Value::Null(None)) {
+                            Value::List(items, _) => items,
+                            other => vec![other],
+                        };
+                        match ids {
+                            Value::List(more, _) => items.extend(more),
+                            other => items.push(other),
+                        }
+                        *existing = Value::List(items, span);
+                    }
+                    None => entries.push((t, ids)),
+                }
             }
         }
         let v = match star {
@@ -201,18 +207,26 @@ fn statement(ev: &Eval, inst: usize, scope: &Scope, body: &Body, header: Span) -
         let span = conds.first().map(|c| c.3);
         let mut entries: Vec<(Str, Value)> = Vec::new();
         for (cb, cs, guards, _) in &conds {
-            let test = attr_value(ev, inst, cs, cb, "test").and_then(|v| vals::to_str(&v));
-            let var = attr_value(ev, inst, cs, cb, "variable").and_then(|v| vals::to_str(&v));
-            let values = attr_value(ev, inst, cs, cb, "values")
-                .unwrap_or_else(|| Value::List(Vec::new(), span));
-            let (Some(test), Some(var)) = (test, var) else {
+            let (Some(test), Some(var)) = (
+                attr_value(ev, inst, cs, cb, "test"),
+                attr_value(ev, inst, cs, cb, "variable"),
+            ) else {
                 continue;
             };
+            let values = attr_value(ev, inst, cs, cb, "values")
+                .unwrap_or_else(|| Value::List(Vec::new(), span));
             let cspan = cb.attr("variable").map(|a| a.span);
-            entries.push((
-                test,
-                Value::Map(vec![(var, guarded(guards, values))], cspan),
-            ));
+            for (tg, t) in test.possibilities(vals::MAX_BRANCHES) {
+                for (vg, v) in var.possibilities(vals::MAX_BRANCHES) {
+                    let (Some(t), Some(v)) = (vals::to_str(t), vals::to_str(v)) else {
+                        continue;
+                    };
+                    let mut g = guards.clone();
+                    g.extend(tg.iter().cloned());
+                    g.extend(vg);
+                    entries.push((t, Value::Map(vec![(v, guarded(&g, values.clone()))], cspan)));
+                }
+            }
         }
         put("Condition", span, Value::Map(entries, span));
     }
@@ -252,7 +266,7 @@ fn statements_of(ev: &Eval, v: &Value, span: Span) -> Vec<Value> {
     let mut out = Vec::new();
     for (guards, doc) in v.list_items(vals::MAX_ITEMS) {
         let doc = match doc {
-            Value::Str(s) => match super::policy_text::parse_str(s) {
+            Value::Str(s) => match crate::policy::json::parse_str(s) {
                 Ok(d) => d,
                 Err(e) => {
                     out.push(ev.err(span, format!("invalid policy JSON: {}", e.message)));

@@ -285,7 +285,10 @@ impl<'m> Eval<'m> {
             Expr::Cond(parts, s) => {
                 let [c, a, b] = parts.as_ref();
                 let cv = self.eval(inst, scope, c);
-                self.conditional(inst, scope, &cv, c.span(), a, b, *s)
+                let _ = s;
+                self.choose(&cv, c.span(), &|| self.eval(inst, scope, a), &|| {
+                    self.eval(inst, scope, b)
+                })
             }
             Expr::Unary(op, x, s) => {
                 let v = self.eval(inst, scope, x);
@@ -300,40 +303,30 @@ impl<'m> Eval<'m> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn conditional(
+    /// The value of a conditional given its evaluated condition: one side when known, one branch per
+    /// possibility when the condition branches, two guarded branches when it is unknown.
+    fn choose(
         &self,
-        inst: usize,
-        scope: &Scope,
         cv: &Value,
         cspan: Span,
-        a: &Expr,
-        b: &Expr,
-        span: Span,
+        yes: &dyn Fn() -> Value,
+        no: &dyn Fn() -> Value,
     ) -> Value {
         match vals::bool_of(cv) {
-            Some(true) => self.eval(inst, scope, a),
-            Some(false) => self.eval(inst, scope, b),
+            Some(true) => yes(),
+            Some(false) => no(),
             None => match cv {
                 Value::Unknown(u) if vals::is_error(u) => cv.clone(),
-                Value::Null(_) => self.err(span, "condition is null"),
+                Value::Null(_) => self.err(cspan, "condition is null"),
                 Value::Branches(bs) => Value::Branches(
                     bs.iter()
                         .map(|br| Branch {
                             guard: br.guard.clone(),
-                            value: self.conditional(inst, scope, &br.value, cspan, a, b, span),
+                            value: self.choose(&br.value, cspan, yes, no),
                         })
                         .collect(),
                 ),
-                _ => {
-                    let label = self.text(cspan);
-                    vals::branches(
-                        &label,
-                        Some(cspan),
-                        self.eval(inst, scope, a),
-                        self.eval(inst, scope, b),
-                    )
-                }
+                _ => vals::branches(&self.text(cspan), Some(cspan), yes(), no()),
             },
         }
     }
@@ -373,19 +366,9 @@ impl<'m> Eval<'m> {
                     span: ds,
                 } => {
                     let cv = self.eval(inst, scope, cond);
-                    let v = match vals::bool_of(&cv) {
-                        Some(true) => self.template_str(inst, scope, then, *ds),
-                        Some(false) => self.template_str(inst, scope, otherwise, *ds),
-                        None => match cv {
-                            Value::Unknown(u) if vals::is_error(&u) => Value::Unknown(u),
-                            _ => vals::branches(
-                                &self.text(cond.span()),
-                                Some(cond.span()),
-                                self.template_str(inst, scope, then, *ds),
-                                self.template_str(inst, scope, otherwise, *ds),
-                            ),
-                        },
-                    };
+                    let yes = || self.template_str(inst, scope, then, *ds);
+                    let no = || self.template_str(inst, scope, otherwise, *ds);
+                    let v = self.choose(&cv, cond.span(), &yes, &no);
                     pieces.push(v);
                 }
                 TPart::For {
@@ -610,7 +593,8 @@ impl<'m> Eval<'m> {
             Value::Null(_) => Err(self.err(span, "cannot iterate over null")),
             Value::Unknown(_) => Err(coll.clone()),
             Value::Branches(_) => Err(self.unknown(span, "the collection depends on a condition")),
-            _ => Err(self.err(span, "cannot iterate over a primitive value")),
+            other => Err(vals::opaque(other)
+                .unwrap_or_else(|| self.err(span, "cannot iterate over a primitive value"))),
         }
     }
 
@@ -845,6 +829,9 @@ impl<'m> Eval<'m> {
                         None => return self.err(span.join(s), format!("no attribute `{name}`")),
                     },
                     Value::Null(_) => return self.err(span, format!("attribute `{name}` of null")),
+                    other if vals::opaque(other).is_some() => {
+                        return vals::opaque(other).unwrap_or_else(|| other.clone())
+                    }
                     _ => {
                         return self.err(
                             span,
@@ -911,7 +898,9 @@ impl<'m> Eval<'m> {
             },
             Value::Null(_) => self.err(span, "index of null"),
             Value::Unknown(_) => v,
-            _ => self.err(span, "index of a primitive value"),
+            other => {
+                vals::opaque(other).unwrap_or_else(|| self.err(span, "index of a primitive value"))
+            }
         }
     }
 
@@ -971,7 +960,13 @@ impl<'m> Eval<'m> {
                     .map(|d| self.eval(inst, &Scope::default(), &d.expr))
             });
             match v {
-                Some(v) => vals::with_hop(convert_type(v, decl), decl.header),
+                Some(v) => {
+                    let v = match decl.body.attr("type") {
+                        Some(t) => self.apply_type(v, &t.expr, 0),
+                        None => v,
+                    };
+                    vals::with_hop(v, decl.header)
+                }
                 None if i.parent.is_some() => Value::unknown(
                     format!("var.{name}"),
                     "the module call does not set this variable and it has no default",
@@ -1007,6 +1002,98 @@ impl<'m> Eval<'m> {
         self.memoised(MemoKey::Output(inst, name.to_string()), a.span, || {
             self.eval(inst, &Scope::default(), &a.expr)
         })
+    }
+
+    /// Converts a value to a variable's declared type where it matters: `optional(T, default)` object
+    /// attributes get their default (or null) when absent, booleans written as strings become booleans.
+    fn apply_type(&self, v: Value, ty: &Expr, depth: usize) -> Value {
+        if depth > 32 {
+            return v;
+        }
+        match ty {
+            Expr::Var(name, _) => match (name.as_str(), v) {
+                ("bool", Value::Str(s)) => match s.as_known() {
+                    Some("true") => Value::Bool(true, s.span()),
+                    Some("false") => Value::Bool(false, s.span()),
+                    _ => Value::Str(s),
+                },
+                ("string", Value::Number(s)) => Value::Str(s),
+                ("string", Value::Bool(b, sp)) => Value::Str(vals::synth(b.to_string(), sp)),
+                (_, v) => v,
+            },
+            Expr::Call(c) => match (c.name.as_str(), v) {
+                ("object", Value::Map(mut entries, sp)) => {
+                    let Some(Expr::Object(fields, _)) = c.args.first() else {
+                        return Value::Map(entries, sp);
+                    };
+                    for (k, fty) in fields {
+                        let key = match k {
+                            Key::Ident(n, _) => n.clone(),
+                            Key::Expr(Expr::Var(n, _)) => n.clone(),
+                            Key::Expr(e) => match e.as_lit_str() {
+                                Some(s) => s.text.clone(),
+                                None => continue,
+                            },
+                        };
+                        let (inner, default, optional) = match fty {
+                            Expr::Call(oc) if oc.name == "optional" => {
+                                (oc.args.first(), oc.args.get(1), true)
+                            }
+                            other => (Some(other), None, false),
+                        };
+                        let default_value = || {
+                            let d = default
+                                .map(|d| self.eval(0, &Scope::isolated(), d))
+                                .unwrap_or(Value::Null(None));
+                            match inner {
+                                Some(t) if !d.is_null() => self.apply_type(d, t, depth + 1),
+                                _ => d,
+                            }
+                        };
+                        match entries.iter_mut().rev().find(|(k2, _)| k2.text == key) {
+                            Some((_, val)) => {
+                                let cur = std::mem::replace(val, Value::Null(None));
+                                *val = if cur.is_null() && default.is_some() {
+                                    default_value()
+                                } else {
+                                    match inner {
+                                        Some(t) => self.apply_type(cur, t, depth + 1),
+                                        None => cur,
+                                    }
+                                };
+                            }
+                            None if optional => {
+                                entries.push((vals::synth(key, None), default_value()))
+                            }
+                            None => {}
+                        }
+                    }
+                    Value::Map(entries, sp)
+                }
+                ("list" | "set", Value::List(items, sp)) => match c.args.first() {
+                    Some(t) => Value::List(
+                        items
+                            .into_iter()
+                            .map(|x| self.apply_type(x, t, depth + 1))
+                            .collect(),
+                        sp,
+                    ),
+                    None => Value::List(items, sp),
+                },
+                ("map", Value::Map(entries, sp)) => match c.args.first() {
+                    Some(t) => Value::Map(
+                        entries
+                            .into_iter()
+                            .map(|(k, x)| (k, self.apply_type(x, t, depth + 1)))
+                            .collect(),
+                        sp,
+                    ),
+                    None => Value::Map(entries, sp),
+                },
+                (_, v) => v,
+            },
+            _ => v,
+        }
     }
 
     // --- count / for_each -------------------------------------------------------------------------
@@ -1450,6 +1537,21 @@ impl<'m> Eval<'m> {
             (BlockKind::Data, "aws_region", "name" | "region" | "id") => configured("region")
                 .or_else(|| configured("name"))
                 .unwrap_or_else(|| sym(Sym::Region)),
+            (BlockKind::Data, "template_file", "rendered") => {
+                let Some(t) = configured("template") else {
+                    return self.unknown(span, "the template is not set");
+                };
+                let Some(text) = vals::to_str(&t).filter(|_| vals::opaque(&t).is_none()) else {
+                    return vals::opaque(&t)
+                        .unwrap_or_else(|| self.err(span, "the template is not a string"));
+                };
+                let vars = match configured("vars") {
+                    Some(Value::Map(entries, _)) => entries,
+                    Some(other) if vals::has_unknown(&other) => return other,
+                    _ => Vec::new(),
+                };
+                super::funcs::render_template(self, inst, &text, &vars, span)
+            }
             (BlockKind::Data, "aws_iam_policy_document", "json" | "minified_json") => {
                 if self.tracking.get() > 0 {
                     self.used_docs.borrow_mut().insert(key.clone());
@@ -1663,25 +1765,6 @@ fn pick_instance<'a>(specs: &'a [InstSpec], k: &Value) -> Option<&'a InstSpec> {
             _ => false,
         })
         .or_else(|| specs.iter().find(|s| s.key == Some(InstKey::Any)))
-}
-
-/// Converts a value to the declared `type` of a variable where it matters (numbers written for strings
-/// keep their text either way; `bool` strings become booleans).
-fn convert_type(v: Value, decl: &Block) -> Value {
-    let ty = decl
-        .body
-        .attr("type")
-        .and_then(|a| a.expr.traversal_path())
-        .map(|p| p.join("."));
-    match (ty.as_deref(), &v) {
-        (Some("bool"), Value::Str(s)) => match s.as_known() {
-            Some("true") => Value::Bool(true, s.span()),
-            Some("false") => Value::Bool(false, s.span()),
-            _ => v,
-        },
-        (Some("string"), Value::Number(s)) => Value::Str(s.clone()),
-        _ => v,
-    }
 }
 
 /// `target` relative to `base`, lexically (both cleaned); `target` itself when they share no root.

@@ -80,6 +80,39 @@ fn apply(ev: &Eval, inst: usize, c: &Call, args: Vec<Value>, depth: usize) -> Va
             );
         }
     }
+    // A purely symbolic string where a collection is expected is unknown, not an error.
+    if matches!(
+        c.name.as_str(),
+        "join"
+            | "merge"
+            | "lookup"
+            | "one"
+            | "flatten"
+            | "distinct"
+            | "toset"
+            | "tolist"
+            | "tomap"
+            | "keys"
+            | "values"
+            | "length"
+            | "element"
+            | "contains"
+            | "jsondecode"
+            | "coalescelist"
+            | "compact"
+            | "zipmap"
+            | "setunion"
+            | "slice"
+            | "sort"
+            | "reverse"
+    ) {
+        let first_collection_arg = if c.name == "join" { 1 } else { 0 };
+        for a in args.iter().skip(first_collection_arg) {
+            if let Some(u) = vals::opaque(a) {
+                return u;
+            }
+        }
+    }
     let r = builtin(ev, inst, c, &args);
     match r {
         Ok(v) => v,
@@ -158,7 +191,10 @@ fn list_arg<'a>(args: &'a [Value], i: usize, f: &str) -> Result<&'a [Value], Fai
     match v {
         Value::List(items, _) => Ok(items),
         Value::Unknown(_) => Err(Fail::Unknown(v.clone())),
-        _ => err(format!("argument {} of {f} must be a list", i + 1)),
+        other => match vals::opaque(other) {
+            Some(u) => Err(Fail::Unknown(u)),
+            None => err(format!("argument {} of {f} must be a list", i + 1)),
+        },
     }
 }
 
@@ -167,7 +203,10 @@ fn map_arg<'a>(args: &'a [Value], i: usize, f: &str) -> Result<&'a [(Str, Value)
     match v {
         Value::Map(entries, _) => Ok(entries),
         Value::Unknown(_) => Err(Fail::Unknown(v.clone())),
-        _ => err(format!("argument {} of {f} must be a map", i + 1)),
+        other => match vals::opaque(other) {
+            Some(u) => Err(Fail::Unknown(u)),
+            None => err(format!("argument {} of {f} must be a map", i + 1)),
+        },
     }
 }
 
@@ -202,7 +241,7 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
                 Value::Unknown(_) => Err(Fail::Unknown(v.clone())),
                 _ => {
                     let s = s_arg(args, 0, f)?;
-                    super::policy_text::parse_str(&s)
+                    crate::policy::json::parse_str(&s)
                         .or_else(|e| err(format!("invalid JSON: {}", e.message)))
                 }
             }
@@ -424,6 +463,7 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
                     // An unknown list stays as an unknown element, so known elements stay analysable.
                     Value::Unknown(_) => out.push(a.clone()),
                     Value::Null(_) => return err("concat: an argument is null"),
+                    other if vals::opaque(other).is_some() => out.extend(vals::opaque(other)),
                     _ => return err("concat needs lists"),
                 }
             }
@@ -455,7 +495,7 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
             }
             Ok(Value::List(out, v.span()))
         }
-        "tolist" | "tomap" => {
+        "tolist" | "tomap" | "sensitive" | "nonsensitive" => {
             let v = arg(args, 0, f)?;
             match v {
                 Value::Unknown(_) => Err(Fail::Unknown(v.clone())),
@@ -764,34 +804,8 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
                 Some(_) => return err("templatefile: the variables must be an object"),
                 None => return err("templatefile needs two arguments"),
             };
-            let t = match hcl::edit::parser::parse_template(&file.text) {
-                Ok(t) => t,
-                Err(e) => {
-                    let off = e.location().offset().min(file.text.len());
-                    ev.diags.borrow_mut().push(Diagnostic::ParseError {
-                        message: format!("template syntax error: {}", e.message()),
-                        span: file.span(off, off),
-                        resource: None,
-                    });
-                    return err("the template file does not parse");
-                }
-            };
-            let parts: Vec<TPart> =
-                Lowerer::new(file.id, &file.text).template_parts(&t, file.whole(), TKind::Plain);
-            let mut scope = Scope::isolated();
-            for (k, v) in vars {
-                if let Some(name) = k.as_known() {
-                    scope = scope.with_var(name, v);
-                }
-            }
-            let v = ev.template(inst, &scope, &parts, file.whole());
-            Ok(if matches!(parts.as_slice(), [TPart::Interp(..)]) {
-                ev.concat(vec![v], file.whole())
-            } else if parts.is_empty() {
-                Value::Str(Str::default())
-            } else {
-                v
-            })
+            let text = Str::lit(file.text.clone(), Some(file.whole()));
+            Ok(render_template(ev, inst, &text, &vars, span))
         }
         "abspath" | "dirname" | "basename" | "pathexpand" => {
             let s = s_arg(args, 0, f)?;
@@ -808,6 +822,69 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
             }
         }
         _ => Err(Fail::Unsupported),
+    }
+}
+
+/// Renders template text held in a [`Str`] (a template file's content, `data "template_file"`) with the
+/// given variables: the template sees those names only. Literal parts keep the text's provenance.
+pub fn render_template(
+    ev: &Eval,
+    inst: usize,
+    text: &Str,
+    vars: &[(Str, Value)],
+    span: Span,
+) -> Value {
+    let t = match hcl::edit::parser::parse_template(&text.text) {
+        Ok(t) => t,
+        Err(e) => {
+            let off = e.location().offset().min(text.text.len());
+            let at = text.span_of(off, off + 1).unwrap_or(span);
+            ev.diags.borrow_mut().push(Diagnostic::ParseError {
+                message: format!("template syntax error: {}", e.message()),
+                span: at,
+                resource: None,
+            });
+            return ev.err(span, "the template does not parse");
+        }
+    };
+    // Offsets of the text map to file offsets through the string's provenance.
+    let file = text.span().map(|s| s.file).unwrap_or(span.file);
+    let mut table: Vec<u32> = Vec::with_capacity(text.text.len() + 1);
+    let mut last = span.start;
+    for i in 0..text.text.len() {
+        let at = match text.span_of(i, i + 1) {
+            Some(s) if s.file == file => s.start,
+            _ => last,
+        };
+        table.push(at);
+        last = at;
+    }
+    table.push(
+        text.span()
+            .filter(|s| s.file == file)
+            .map(|s| s.end)
+            .unwrap_or(last),
+    );
+    let whole = text.span().unwrap_or(span);
+    let lw = Lowerer {
+        file,
+        src: &text.text,
+        map: Some(&table),
+    };
+    let parts: Vec<TPart> = lw.template_parts(&t, whole, TKind::Plain);
+    let mut scope = Scope::isolated();
+    for (k, v) in vars {
+        if let Some(name) = k.as_known() {
+            scope = scope.with_var(name, v.clone());
+        }
+    }
+    let v = ev.template(inst, &scope, &parts, whole);
+    if matches!(parts.as_slice(), [TPart::Interp(..)]) {
+        ev.concat(vec![v], whole)
+    } else if parts.is_empty() {
+        Value::Str(Str::default())
+    } else {
+        v
     }
 }
 

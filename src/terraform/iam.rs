@@ -200,9 +200,13 @@ impl Res<'_, '_> {
         }
     }
 
-    fn doc(&self, name: &str) -> Option<(PolicyDocument, Span, Value)> {
+    fn doc(&self, name: &str, trust: bool) -> Option<(PolicyDocument, Span, Value)> {
         let (v, span) = self.value(name)?;
-        let doc = document(&v);
+        let doc = if trust {
+            trust_document(&v)
+        } else {
+            document(&v)
+        };
         Some((doc, span, v))
     }
 }
@@ -247,21 +251,48 @@ fn strs_of(v: &Value) -> Vec<Str> {
 pub fn document(v: &Value) -> PolicyDocument {
     let mut problems = Vec::new();
     let pv = policy_value(v, &mut problems, 0);
-    let mut doc = build::document_from_value(&pv);
-    if doc.span.is_none() {
-        doc.span = v.span();
+    if pv.is_null() && !problems.is_empty() {
+        // The text is not JSON: that is the one problem to report.
+        return PolicyDocument {
+            span: v.span(),
+            problems,
+            ..PolicyDocument::default()
+        };
     }
+    let mut doc = build::document_from_value(&pv);
     doc.problems.extend(problems);
     doc
 }
 
-pub(crate) fn policy_value(v: &Value, problems: &mut Vec<Problem>, depth: usize) -> Value {
+/// Like [`document`], for a role's trust policy.
+pub fn trust_document(v: &Value) -> PolicyDocument {
+    let mut problems = Vec::new();
+    let pv = policy_value(v, &mut problems, 0);
+    if pv.is_null() && !problems.is_empty() {
+        // The text is not JSON: that is the one problem to report.
+        return PolicyDocument {
+            span: v.span(),
+            problems,
+            ..PolicyDocument::default()
+        };
+    }
+    let mut doc = build::trust_document_from_value(&pv);
+    doc.problems.extend(problems);
+    doc
+}
+
+/// A policy value with its JSON strings parsed, also inside branches (each possibility is its own JSON
+/// text). A string that is only a reference to something known after deploy is unknown, not malformed.
+pub fn policy_value(v: &Value, problems: &mut Vec<Problem>, depth: usize) -> Value {
+    if let Some(u) = vals::opaque(v) {
+        return u;
+    }
     match v {
-        Value::Str(s) if depth < 8 => match super::policy_text::parse_str(s) {
+        Value::Str(s) if depth < 8 => match crate::policy::json::parse_str(s) {
             Ok(pv) => pv,
             Err(e) => {
                 problems.push(Problem {
-                    message: format!("the policy is not valid JSON: {}", e.message),
+                    message: e.describe(&s.text),
                     span: s.span_of(e.offset, e.offset + 1).or_else(|| s.span()),
                 });
                 Value::Null(s.span())
@@ -345,7 +376,7 @@ fn resource(
         "aws_iam_role" => {
             let name = r.name();
             let path = r.str("path");
-            let trust = r.doc("assume_role_policy").map(|(doc, span, v)| {
+            let trust = r.doc("assume_role_policy", true).map(|(doc, span, v)| {
                 map_spans(&v, &mut c.used_doc_headers, 0);
                 crate::model::Trust {
                     doc,
@@ -417,7 +448,7 @@ fn resource(
             decl: d,
         }),
         "aws_iam_policy" => {
-            let doc = r.doc("policy").map(|x| x.0).unwrap_or_default();
+            let doc = r.doc("policy", false).map(|x| x.0).unwrap_or_default();
             c.policies.push(ManagedPolicy {
                 name: r.name(),
                 doc,
@@ -432,7 +463,7 @@ fn resource(
                 _ => ("group", AttachTarget::Group),
             };
             let Some(target) = r.str(field) else { return };
-            let doc = r.doc("policy").map(|x| x.0).unwrap_or_default();
+            let doc = r.doc("policy", false).map(|x| x.0).unwrap_or_default();
             c.pending.push(Pending::Inline(
                 mk(target),
                 Box::new(InlinePolicy {

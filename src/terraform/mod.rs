@@ -14,7 +14,6 @@ pub mod funcs;
 pub mod iam;
 pub mod lower;
 pub mod module;
-pub mod policy_text;
 pub mod tfjson;
 pub mod vals;
 

@@ -39,6 +39,30 @@ pub fn first_unknown(v: &Value) -> Option<Unknown> {
     us.into_iter().next()
 }
 
+/// A string that is nothing but a symbolic or unknown reference, standing where a collection, object or
+/// JSON text is expected: its content is only known after deploy, so the result is unknown (not an error).
+pub fn opaque(v: &Value) -> Option<Value> {
+    let Value::Str(s) = v else { return None };
+    if s.parts.is_empty()
+        || s.parts
+            .iter()
+            .any(|p| matches!(p.origin, Origin::Lit { .. }))
+    {
+        return None;
+    }
+    if let Some(u) = s.unknowns().next() {
+        return Some(Value::Unknown(u.clone()));
+    }
+    s.parts.iter().find_map(|p| match &p.origin {
+        Origin::Sym(sym, span) => Some(Value::unknown(
+            sym.describe(),
+            "the value is only known after deploy",
+            *span,
+        )),
+        _ => None,
+    })
+}
+
 pub fn bool_of(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b, _) => Some(*b),
