@@ -275,6 +275,9 @@ fn statements_of(ev: &Eval, v: &Value, span: Span) -> Vec<Value> {
             },
             other => other.clone(),
         };
+        if let Value::Map(_, Some(sp)) = &doc {
+            ev.merged_docs.borrow_mut().insert(*sp);
+        }
         match &doc {
             Value::Map(..) => match doc.get("Statement") {
                 Some(Value::List(items, _)) => {

@@ -153,6 +153,8 @@ pub struct Eval<'m> {
     pub diags: RefCell<Vec<Diagnostic>>,
     /// Keys of policy documents read while evaluating a role's trust policy.
     pub used_docs: RefCell<HashSet<String>>,
+    /// Headers of policy documents merged into another one (`source_policy_documents` & co).
+    pub merged_docs: RefCell<HashSet<Span>>,
     pub tracking: Cell<u32>,
     /// Root variable values (tfvars, `--var-file`, `--var`), in precedence order already applied.
     pub root_vars: HashMap<String, Value>,
@@ -180,6 +182,7 @@ impl<'m> Eval<'m> {
             depth: Cell::new(0),
             diags: RefCell::default(),
             used_docs: RefCell::default(),
+            merged_docs: RefCell::default(),
             tracking: Cell::new(0),
             root_vars: HashMap::new(),
             vars_unknown: Cell::new(false),

@@ -56,6 +56,8 @@ pub fn analyse_root(ev: &Eval) -> Collected {
         c.doc_candidates.push((decl, v));
     }
     c.diagnostics.extend(ev.diags.borrow_mut().drain(..));
+    c.used_doc_headers
+        .extend(ev.merged_docs.borrow().iter().copied());
     c
 }
 

@@ -87,21 +87,23 @@ impl<'s> Lowerer<'s> {
             if pieces_match(&pieces, value) {
                 let mut s = Str::default();
                 for p in pieces {
-                    let (span, contiguous) = match self.map_range(p.raw.clone()) {
-                        Some(x) => x,
-                        None => (whole, false),
-                    };
-                    let start = s.text.len() as u32;
-                    s.text.push_str(&p.text);
-                    s.parts.push(Part {
-                        start,
-                        end: s.text.len() as u32,
-                        origin: Origin::Lit {
-                            span: Some(span),
-                            exact: p.exact && contiguous,
-                        },
-                        hops: Vec::new(),
-                    });
+                    match (self.map, p.exact) {
+                        (Some(m), true) => push_mapped(&mut s, self.file, &p.text, p.raw.start, m),
+                        _ => {
+                            let span = self.map_range(p.raw.clone()).map(|x| x.0).unwrap_or(whole);
+                            let start = s.text.len() as u32;
+                            s.text.push_str(&p.text);
+                            s.parts.push(Part {
+                                start,
+                                end: s.text.len() as u32,
+                                origin: Origin::Lit {
+                                    span: Some(span),
+                                    exact: p.exact && self.map.is_none(),
+                                },
+                                hops: Vec::new(),
+                            });
+                        }
+                    }
                 }
                 return s;
             }
@@ -506,6 +508,40 @@ fn decode_run(text: &str, base: usize, backslash: bool, pieces: &mut Vec<Piece>)
 
 fn hex_char(hex: &str) -> Option<char> {
     u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+}
+
+/// Appends `text` (written at `src` offset `at`) split into runs through the offset table `map`: runs whose
+/// bytes map to consecutive file offsets are exact; the bytes of an escape sequence are one inexact part.
+fn push_mapped(out: &mut Str, file: FileId, text: &str, at: usize, map: &[u32]) {
+    let clean = |j: usize| -> bool {
+        match (map.get(at + j), map.get(at + j + 1)) {
+            (Some(a), Some(b)) => *b == a + 1,
+            _ => false,
+        }
+    };
+    let bytes = text.len();
+    let mut i = 0usize;
+    while i < bytes {
+        let kind = clean(i);
+        let mut j = i + 1;
+        while j < bytes && (clean(j) == kind || !text.is_char_boundary(j)) {
+            j += 1;
+        }
+        let s = map.get(at + i).copied().unwrap_or(0) as usize;
+        let e = map.get(at + j).copied().unwrap_or(s as u32) as usize;
+        let start = out.text.len() as u32;
+        out.text.push_str(text.get(i..j).unwrap_or(""));
+        out.parts.push(Part {
+            start,
+            end: out.text.len() as u32,
+            origin: Origin::Lit {
+                span: Some(Span::new(file, s, e.max(s))),
+                exact: kind && e >= s && e - s == j - i,
+            },
+            hops: Vec::new(),
+        });
+        i = j;
+    }
 }
 
 fn pieces_match(pieces: &[Piece], value: &str) -> bool {
