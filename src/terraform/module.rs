@@ -70,6 +70,19 @@ impl Module {
         self.blocks.get(*self.outputs.get(name)?)
     }
 
+    /// A module from already-parsed top-level blocks (tests, generated input).
+    pub fn from_blocks(dir: PathBuf, rel: String, root: PathBuf, blocks: Vec<Block>) -> Module {
+        let mut m = Module {
+            dir,
+            rel,
+            root,
+            blocks,
+            ..Module::default()
+        };
+        m.index();
+        m
+    }
+
     fn index(&mut self) {
         for (i, b) in self.blocks.iter().enumerate() {
             let l0 = b.label(0).map(str::to_string);
