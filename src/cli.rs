@@ -7,7 +7,9 @@ use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::report;
 use crate::report::graph::GraphFormat;
+use crate::report::markdown::Links;
 use crate::rules;
+use crate::suppress::Baseline;
 use crate::{ScanOptions, ScanOutput};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -45,7 +47,7 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's page.
     Explain(ExplainArgs),
-    /// Write a starter .trustlint.yml (not yet supported).
+    /// Write a starter .trustlint.yml listing the accounts and organisations already trusted.
     Init(InitArgs),
 }
 
@@ -83,10 +85,10 @@ pub struct ScanArgs {
     /// Lowest severity that makes the exit code 1
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Warning, value_name = "LEVEL")]
     pub fail_on: FailOn,
-    /// Silence findings whose fingerprints this file holds (not yet supported)
+    /// Silence findings whose fingerprints this baseline file holds
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Write the fingerprints of all findings to FILE (not yet supported)
+    /// Write the fingerprints of all active findings to FILE, as a baseline
     #[arg(long = "write-baseline", value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// No ANSI colours (also NO_COLOR, and whenever stdout is not a terminal)
@@ -125,9 +127,12 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Directory to write .trustlint.yml in [default: .]
+    /// Directory to scan and write .trustlint.yml in [default: .]
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
+    /// Print the starter configuration instead of writing it
+    #[arg(long)]
+    pub stdout: bool,
 }
 
 /// A report format of `trustlint scan`.
@@ -261,10 +266,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Graph(a) => cmd_graph(&a),
         Command::Rules(a) => cmd_rules(&a),
         Command::Explain(a) => cmd_explain(&a),
-        Command::Init(_) => Err(Fatal(
-            "`trustlint init` is not yet supported; write .trustlint.yml by hand (see SPEC §4)"
-                .into(),
-        )),
+        Command::Init(a) => cmd_init(&a),
     };
     match result {
         Ok(code) => code,
@@ -317,14 +319,6 @@ fn plan_outputs(args: &ScanArgs) -> Result<Vec<(Format, Dest)>, Fatal> {
             "--output has no format to write: every --format names its own file".into(),
         ));
     }
-    for (f, _) in &out {
-        if matches!(f, Format::Github | Format::Markdown) {
-            return Err(Fatal(format!(
-                "--format {} is not yet supported (use text, json or sarif)",
-                f.name()
-            )));
-        }
-    }
     Ok(out)
 }
 
@@ -346,7 +340,7 @@ fn load_config(input: &InputArgs, paths: &[PathBuf]) -> Result<Config, Fatal> {
     }
 }
 
-fn scan_inputs(input: &InputArgs) -> Result<ScanOutput, Fatal> {
+fn scan_inputs(input: &InputArgs, baseline: Option<&Path>) -> Result<ScanOutput, Fatal> {
     let paths = if input.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -363,6 +357,10 @@ fn scan_inputs(input: &InputArgs) -> Result<ScanOutput, Fatal> {
         }
     }
     let config = load_config(input, &paths)?;
+    let baseline = match baseline {
+        Some(p) => Some(Baseline::load(p).map_err(Fatal)?),
+        None => None,
+    };
     let mut excludes = config.exclude.clone();
     excludes.extend(input.excludes.iter().cloned());
     let options = ScanOptions {
@@ -371,6 +369,7 @@ fn scan_inputs(input: &InputArgs) -> Result<ScanOutput, Fatal> {
         vars: input.vars.clone(),
         var_files: input.var_files.clone(),
         excludes,
+        baseline,
     };
     Ok(crate::scan(&options)?)
 }
@@ -388,13 +387,11 @@ fn stdout_color(no_color: bool) -> bool {
 }
 
 fn cmd_scan(args: &ScanArgs) -> Result<i32, Fatal> {
-    if args.baseline.is_some() || args.write_baseline.is_some() {
-        return Err(Fatal(
-            "--baseline and --write-baseline are not yet supported".into(),
-        ));
-    }
     let outputs = plan_outputs(args)?;
-    let out = scan_inputs(&args.input)?;
+    let out = scan_inputs(&args.input, args.baseline.as_deref())?;
+    if let Some(p) = &args.write_baseline {
+        write_file(p, &Baseline::from_findings(&out.findings).to_json())?;
+    }
     for (format, dest) in &outputs {
         let color = *dest == Dest::Stdout && stdout_color(args.no_color);
         let text = match format {
@@ -408,11 +405,30 @@ fn cmd_scan(args: &ScanArgs) -> Result<i32, Fatal> {
             ),
             Format::Json => report::json::render(&out),
             Format::Sarif => report::sarif::render(&out),
-            Format::Github | Format::Markdown => String::new(),
+            Format::Github => {
+                write_step_summary(&out)?;
+                report::github::render(&out)
+            }
+            Format::Markdown => report::markdown::render(&out, &Links::from_env()),
         };
         write_dest(dest, &text)?;
     }
     Ok(exit_code(&out.findings, args.fail_on))
+}
+
+/// With `--format github` in GitHub Actions, the Markdown summary goes to the job's step summary too.
+fn write_step_summary(out: &ScanOutput) -> Result<(), Fatal> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = PathBuf::from(path);
+    let summary = report::markdown::render(out, &Links::from_env());
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(summary.as_bytes()))
+        .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))
 }
 
 /// 1 when an unsuppressed finding is at or above `fail_on`, else 0.
@@ -455,7 +471,7 @@ fn write_stdout(text: &str) -> Result<(), Fatal> {
 }
 
 fn cmd_graph(args: &GraphArgs) -> Result<i32, Fatal> {
-    let out = scan_inputs(&args.input)?;
+    let out = scan_inputs(&args.input, None)?;
     let text = report::graph::render(&out, args.format.into());
     match &args.output {
         Some(p) => write_file(p, &text)?,
@@ -517,6 +533,38 @@ pub fn rules_json(metas: &[&rules::RuleMeta]) -> Result<String, serde_json::Erro
     let mut s = serde_json::to_string_pretty(&items)?;
     s.push('\n');
     Ok(s)
+}
+
+/// Scans PATH with an empty configuration and writes the starter `.trustlint.yml` there (never over an
+/// existing one).
+fn cmd_init(args: &InitArgs) -> Result<i32, Fatal> {
+    let dir = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !dir.is_dir() {
+        return Err(Fatal(format!("{}: not a directory", dir.display())));
+    }
+    let target = dir.join(CONFIG_FILE_NAME);
+    if !args.stdout && target.exists() {
+        return Err(Fatal(format!(
+            "{} already exists; remove it or use --stdout",
+            target.display()
+        )));
+    }
+    let out = crate::scan(&ScanOptions {
+        paths: vec![dir],
+        ..ScanOptions::default()
+    })?;
+    let text = crate::init::starter_config(&out);
+    if args.stdout {
+        write_stdout(&text)?;
+    } else {
+        write_file(&target, &text)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "wrote {}: review it, then move vendors to third_party_accounts",
+            target.display()
+        );
+    }
+    Ok(EXIT_OK)
 }
 
 fn cmd_explain(args: &ExplainArgs) -> Result<i32, Fatal> {
@@ -628,10 +676,15 @@ mod tests {
     }
 
     #[test]
-    fn github_and_markdown_are_accepted_but_not_yet_supported() {
-        let a = scan_args(&["scan", "--format", "github"]);
-        let e = plan_outputs(&a).err().map(|e| e.0).unwrap_or_default();
-        assert!(e.contains("not yet supported"), "{e}");
+    fn github_and_markdown_are_formats() {
+        let a = scan_args(&["scan", "--format", "github", "--format", "markdown=s.md"]);
+        assert_eq!(
+            plan_outputs(&a).map_err(|e| e.0).ok(),
+            Some(vec![
+                (Format::Markdown, Dest::File("s.md".into())),
+                (Format::Github, Dest::Stdout),
+            ])
+        );
     }
 
     #[test]

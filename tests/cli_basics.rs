@@ -131,28 +131,98 @@ fn json_and_sarif_outputs() {
 }
 
 #[test]
-fn output_conflicts_and_unsupported_options() {
+fn two_formats_cannot_share_stdout() {
     let d = tempdir();
     let o = trustlint(d.path(), &["scan", "--format", "json", "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("only one --format"), "{}", stderr(&o));
-    for args in [
-        &["scan", "--format", "github"][..],
-        &["scan", "--format", "markdown=summary.md"],
-        &["scan", "--baseline", "b.json"],
-        &["scan", "--write-baseline", "b.json"],
-        &["init"],
-    ] {
-        let o = trustlint(d.path(), args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(
-            stderr(&o).contains("not yet supported"),
-            "{args:?}: {}",
-            stderr(&o)
-        );
-    }
-    // Nothing was scanned or written for an unsupported format.
-    assert!(!d.path().join("summary.md").exists());
+    let o = trustlint(
+        d.path(),
+        &["scan", "--format", "json=a.json", "-o", "b.json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--output has no format"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn github_and_markdown_formats() {
+    let d = tempdir();
+    let summary = d.path().join("step-summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args([
+            "scan",
+            "--format",
+            "github",
+            "--format",
+            "markdown=summary.md",
+        ])
+        .current_dir(d.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // No findings: no annotations.
+    assert_eq!(stdout(&o), "");
+    let md = std::fs::read_to_string(d.path().join("summary.md")).unwrap_or_default();
+    assert!(!md.is_empty());
+    // The step summary is appended to, not replaced.
+    let step = std::fs::read_to_string(&summary).unwrap_or_default();
+    assert!(
+        step.starts_with("earlier step\n") && step.len() > "earlier step\n".len(),
+        "{step}"
+    );
+}
+
+#[test]
+fn baselines_are_written_and_read() {
+    let d = tempdir();
+    let o = trustlint(d.path(), &["scan", "--write-baseline", "b.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("b.json")).unwrap_or_default())
+            .unwrap_or(serde_json::Value::Null);
+    assert_eq!(b["version"], 1);
+    assert_eq!(b["findings"], serde_json::json!([]));
+    let o = trustlint(d.path(), &["scan", "--baseline", "b.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    write(d.path(), "bad.json", "{ nope");
+    let o = trustlint(d.path(), &["scan", "--baseline", "bad.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.json:1:3: invalid baseline"),
+        "{}",
+        stderr(&o)
+    );
+    let o = trustlint(d.path(), &["scan", "--baseline", "absent.json"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn init_writes_a_starter_configuration_once() {
+    let d = tempdir();
+    let o = trustlint(d.path(), &["init", "--stdout"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let printed = stdout(&o);
+    assert!(!d.path().join(".trustlint.yml").exists());
+    let o = trustlint(d.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(d.path().join(".trustlint.yml")).unwrap_or_default();
+    assert_eq!(written, printed);
+    // What init writes, scan reads.
+    let parsed = trustlint::config::Config::parse(&written, Path::new(".trustlint.yml"));
+    assert!(parsed.is_ok(), "{parsed:?}");
+    let o = trustlint(d.path(), &["scan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = trustlint(d.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let o = trustlint(d.path(), &["init", "nowhere"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
