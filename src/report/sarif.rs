@@ -33,6 +33,10 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// SARIF limits GitHub documents: text fields at most 1024 characters, at most 20 tags per rule.
 const MAX_DESCRIPTION: usize = 1024;
 const MAX_TAGS: usize = 20;
+/// GitHub's limits per run and per result: results beyond them are dropped, most severe kept.
+pub const MAX_RESULTS: usize = 25_000;
+const MAX_RELATED: usize = 1_000;
+const MAX_FLOW_STEPS: usize = 10_000;
 
 /// How the SARIF log is made.
 #[derive(Clone, Debug, Default)]
@@ -79,8 +83,8 @@ fn build(out: &ScanOutput, rules: &[&RuleMeta], root: &Path) -> sarif::Sarif {
             descriptors.push(unknown_descriptor(f.rule_id));
         }
     }
-    let results: Vec<sarif::Result> = out
-        .findings
+    let kept = select(&out.findings, MAX_RESULTS);
+    let results: Vec<sarif::Result> = kept
         .iter()
         .map(|f| result(f, index.get(f.rule_id).copied(), &out.sources))
         .collect();
@@ -120,6 +124,23 @@ fn build(out: &ScanOutput, rules: &[&RuleMeta], root: &Path) -> sarif::Sarif {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// At most `max` findings, in their original order: active before suppressed, then by severity.
+fn select(findings: &[Finding], max: usize) -> Vec<&Finding> {
+    if findings.len() <= max {
+        return findings.iter().collect();
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    // Stable: among equals, earlier findings win.
+    order.sort_by_key(|&i| {
+        findings
+            .get(i)
+            .map(|f| (f.suppression.is_some(), std::cmp::Reverse(f.severity)))
+    });
+    order.truncate(max);
+    order.sort_unstable();
+    order.into_iter().filter_map(|i| findings.get(i)).collect()
 }
 
 fn level(s: Severity) -> sarif::ResultLevel {
@@ -289,6 +310,7 @@ fn result(f: &Finding, rule_index: Option<usize>, sources: &SourceMap) -> sarif:
         r.related_locations = Some(
             f.related
                 .iter()
+                .take(MAX_RELATED)
                 .enumerate()
                 .map(|(i, rel)| location(sources, rel.span, &rel.message, Some(i as i64 + 1)))
                 .collect(),
@@ -314,6 +336,7 @@ fn result(f: &Finding, rule_index: Option<usize>, sources: &SourceMap) -> sarif:
 fn code_flow(steps: &[Related], sources: &SourceMap) -> sarif::CodeFlow {
     let locations: Vec<sarif::ThreadFlowLocation> = steps
         .iter()
+        .take(MAX_FLOW_STEPS)
         .map(|s| {
             sarif::ThreadFlowLocation::builder()
                 .location(location(sources, s.span, &s.message, None))
@@ -377,6 +400,29 @@ mod tests {
         assert_eq!(file_uri("/work/x y", true), "file:///work/x%20y/");
         assert_eq!(file_uri("C:\\src\\repo", true), "file:///C:/src/repo/");
         assert_eq!(file_uri("/", true), "file:///");
+    }
+
+    #[test]
+    fn over_the_limit_the_most_severe_active_findings_are_kept_in_order() {
+        use crate::finding::Suppression;
+        let mk = |id: &'static str, sev: Severity| Finding::new(id, sev, "m", Span::default(), "r");
+        let mut quiet = mk("S", Severity::Error);
+        quiet.suppression = Some(Suppression {
+            kind: SuppressionKind::External,
+            justification: "b".into(),
+        });
+        let fs = vec![
+            mk("N1", Severity::Note),
+            quiet,
+            mk("W1", Severity::Warning),
+            mk("E1", Severity::Error),
+            mk("W2", Severity::Warning),
+        ];
+        let ids = |max| -> Vec<&str> { select(&fs, max).iter().map(|f| f.rule_id).collect() };
+        assert_eq!(ids(3), ["W1", "E1", "W2"]);
+        assert_eq!(ids(1), ["E1"]);
+        assert_eq!(ids(4), ["N1", "W1", "E1", "W2"]);
+        assert_eq!(ids(9).len(), 5);
     }
 
     #[test]
