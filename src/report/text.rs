@@ -309,6 +309,47 @@ mod tests {
     use super::*;
     use crate::stats::Kpis;
 
+    fn output(sources: SourceMap, findings: Vec<Finding>) -> ScanOutput {
+        ScanOutput {
+            sources,
+            inventory: crate::model::Inventory::default(),
+            findings,
+            stats: Stats::default(),
+        }
+    }
+
+    #[test]
+    fn empty_files_and_out_of_range_spans_render() {
+        let map = SourceMap::new();
+        let empty = map.add("e.yaml".into(), "e.yaml".into(), String::new());
+        let short = map.add("s.tf".into(), "s.tf".into(), "ab\r\ncd".into());
+        let findings = vec![
+            Finding::new(
+                "TL900",
+                Severity::Error,
+                "cannot read file",
+                empty.whole(),
+                "",
+            ),
+            Finding::new(
+                "TL900",
+                Severity::Error,
+                "past the end",
+                short.span(50, 90),
+                "",
+            ),
+            Finding::new("TL900", Severity::Error, "", short.span(4, 5), ""),
+        ];
+        let s = render_with(&output(map, findings), &[], &TextOptions::default());
+        assert!(s.contains("cannot read file"), "{s}");
+        assert!(s.contains("[e.yaml:1:1]"), "{s}");
+        assert!(s.contains("past the end"), "{s}");
+        assert!(s.contains("[s.tf:2:3]"), "{s}");
+        // An empty message falls back to the rule ID; an unknown rule's slug is its ID.
+        assert!(s.contains("error[TL900 TL900]"), "{s}");
+        assert!(s.contains("[s.tf:2:1]"), "{s}");
+    }
+
     #[test]
     fn summary_counts_unsuppressed_findings_by_severity() {
         let map = SourceMap::new();
