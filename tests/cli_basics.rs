@@ -349,3 +349,30 @@ fn graph_runs_a_scan() {
     let o = trustlint(d.path(), &["graph", "nowhere"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn bundled_configurations_parse() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![root.join("testdata"), root.join("examples")];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == ".trustlint.yml") {
+                seen += 1;
+                if let Err(e) = trustlint::config::Config::load(&p) {
+                    panic!("{e}");
+                }
+            }
+        }
+    }
+    assert!(
+        seen > 0,
+        "no configuration found under testdata/ or examples/"
+    );
+}
