@@ -635,6 +635,9 @@ impl Builder {
 
     /// Records a principal entry, turning what it could not resolve into unknowns and problems.
     fn entry(&mut self, e: PrincipalEntry, written_as_number: bool, out: &mut Principals) {
+        // Unknown parts are reported even when the rest identifies the principal (an ARN whose partition is
+        // a variable is still that account's role).
+        self.unknowns_of(&e.value);
         match &e.principal {
             // An unknown principal type was reported once, on its key.
             Principal::Invalid { .. } if matches!(e.kind, PrincipalType::Other(_)) => {}
@@ -649,19 +652,15 @@ impl Builder {
                 };
                 self.problem(format!("invalid principal: {reason}{hint}"), e.value.span());
             }
-            Principal::Unresolved => {
-                if e.value.has_unknown() {
-                    self.unknowns_of(&e.value);
-                } else {
-                    // Symbolic parts that do not say which principal this is (an attribute known only after
-                    // deploy): report it as unresolved so the blind spot is visible.
-                    let u = Unknown::new(
-                        e.value.display(),
-                        "its value is only known after deploy, so the principal cannot be identified",
-                        e.value.span(),
-                    );
-                    self.unknown(&u);
-                }
+            // Symbolic parts that do not say which principal this is (an attribute known only after deploy):
+            // report it as unresolved so the blind spot is visible.
+            Principal::Unresolved if !e.value.has_unknown() => {
+                let u = Unknown::new(
+                    e.value.display(),
+                    "its value is only known after deploy, so the principal cannot be identified",
+                    e.value.span(),
+                );
+                self.unknown(&u);
             }
             _ => {}
         }
@@ -1262,6 +1261,29 @@ mod tests {
         );
         assert_eq!(es[1].principal, Principal::Unresolved);
         assert_eq!(d.statements[1].effect, Effect::Unknown);
+        // A partition variable does not hide the account, but it is still reported.
+        let part = Unknown::new("var.partition", "no value", None);
+        let arn = Str::concat([
+            &Str::lit("arn:", None),
+            &Str::unknown(part),
+            &Str::lit(":iam::111111111111:root", None),
+        ]);
+        let v = map(vec![(
+            "Statement",
+            map(vec![
+                ("Effect", s("Allow")),
+                ("Action", s("sts:AssumeRole")),
+                ("Principal", map(vec![("AWS", Value::Str(arn))])),
+            ]),
+        )]);
+        let d2 = document_from_value(&v);
+        assert_eq!(
+            d2.statements[0].principal_entries()[0].principal,
+            Principal::Account {
+                account: AccountRef::Id("111111111111".into())
+            }
+        );
+        assert_eq!(d2.unknowns[0].expr, "var.partition");
         assert_eq!(
             d.statements[1].principal_entries()[0].principal,
             Principal::Unresolved
