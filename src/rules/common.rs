@@ -884,6 +884,46 @@ pub mod testkit {
         build::document_from_value(&v)
     }
 
+    /// A one-statement trust policy whose `kind` principal list holds `plain` strings and one branching value
+    /// with a string per `(guard label, principal)`.
+    pub fn doc_with_branches(
+        kind: &str,
+        plain: &[&str],
+        branches: &[(&str, &str)],
+    ) -> PolicyDocument {
+        let mut items: Vec<Value> = plain.iter().map(|p| Value::str(*p, None)).collect();
+        if !branches.is_empty() {
+            items.push(Value::Branches(
+                branches
+                    .iter()
+                    .map(|(label, p)| crate::value::Branch {
+                        guard: crate::value::Guard::new(*label, None),
+                        value: Value::str(*p, None),
+                    })
+                    .collect(),
+            ));
+        }
+        let stmt = vec![
+            (Str::synthetic("Effect"), Value::str("Allow", None)),
+            (Str::synthetic("Action"), Value::str("sts:AssumeRole", None)),
+            (
+                Str::synthetic("Principal"),
+                Value::Map(vec![(Str::synthetic(kind), Value::List(items, None))], None),
+            ),
+        ];
+        let v = Value::Map(
+            vec![
+                (Str::synthetic("Version"), Value::str("2012-10-17", None)),
+                (
+                    Str::synthetic("Statement"),
+                    Value::List(vec![Value::Map(stmt, None)], None),
+                ),
+            ],
+            None,
+        );
+        build::document_from_value(&v)
+    }
+
     /// Runs a table of cases: each trust snippet must produce findings whose primary spans cover exactly the
     /// listed texts, in order.
     pub fn table(rule: &dyn Rule, kit: impl Fn() -> Kit, cases: &[(&str, &[&str])]) {

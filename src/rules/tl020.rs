@@ -6,6 +6,7 @@ use super::common::{self, Grant, TrustTarget, World};
 use super::{Context, Rule, RuleMeta};
 use crate::finding::{Finding, Severity};
 use crate::policy::Principal;
+use crate::value::Guard;
 
 /// Service sets AWS itself requires in one trust policy (each documented on the rule page):
 /// Lambda@Edge execution roles (CloudFront Developer Guide, "Set up IAM permissions and roles for
@@ -63,11 +64,9 @@ impl Rule for MultiServiceTrust {
                 continue;
             }
             let worlds = common::worlds(services.iter().map(|(g, _)| g.guards.as_slice()));
-            let several = worlds.len() > 1;
             let mut reported: Vec<BTreeSet<String>> = Vec::new();
             for world in &worlds {
-                if let Some(f) = judge(&target, &services, world, several, &allowed, &mut reported)
-                {
+                if let Some(f) = judge(&target, &services, world, &allowed, &mut reported) {
                     out.push(f);
                 }
             }
@@ -79,7 +78,6 @@ fn judge(
     target: &TrustTarget,
     services: &[(Grant, String)],
     world: &World,
-    several: bool,
     allowed: &[BTreeSet<String>],
     reported: &mut Vec<BTreeSet<String>>,
 ) -> Option<Finding> {
@@ -113,22 +111,21 @@ fn judge(
         .iter()
         .map(|(g, _)| g.entry.value.display())
         .collect();
-    let when = if several {
-        common::when(
-            &world
-                .labels
-                .iter()
-                .map(|l| crate::value::Guard::new(l.clone(), None))
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        String::new()
-    };
+    // The finding holds wherever all these entries exist: name their branches, not the whole world's.
+    let mut guards: Vec<Guard> = Vec::new();
+    for (g, _) in &firsts {
+        for gd in &g.guards {
+            if !guards.contains(gd) {
+                guards.push(gd.clone());
+            }
+        }
+    }
+    let when = common::when(&guards);
     let msg = message(target, &shown, &when);
     let key = format!(
         "{}|{}",
         set.iter().cloned().collect::<Vec<_>>().join(","),
-        world.labels.join("&")
+        common::guard_key(&guards)
     );
     let mut f = site.attach(target.finding(&META, msg, site.span, &key));
     for (g, _) in firsts.iter().filter(|(g, _)| !std::ptr::eq(g, second)) {
@@ -282,6 +279,44 @@ mod tests {
         let mut k = Kit::new();
         k.role("deploy", json);
         assert_eq!(k.run(&MultiServiceTrust).len(), 1);
+    }
+
+    #[test]
+    fn exclusive_branches_are_judged_apart() {
+        use crate::rules::common::testkit::doc_with_branches;
+        let mut k = Kit::new();
+        let doc = doc_with_branches(
+            "Service",
+            &[],
+            &[
+                ("condition IsEc2 is true", "ec2.amazonaws.com"),
+                ("condition IsEc2 is false", "lambda.amazonaws.com"),
+            ],
+        );
+        k.role_doc("either", doc);
+        assert!(k.run(&MultiServiceTrust).is_empty());
+
+        let mut k = Kit::new();
+        let doc = doc_with_branches(
+            "Service",
+            &["ecs-tasks.amazonaws.com"],
+            &[
+                ("condition IsEc2 is true", "ec2.amazonaws.com"),
+                ("condition IsEc2 is false", "lambda.amazonaws.com"),
+            ],
+        );
+        k.role_doc("both", doc);
+        let f = k.run(&MultiServiceTrust);
+        let mut msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        msgs.sort();
+        assert_eq!(
+            msgs,
+            vec![
+                "role \"both\" trusts 2 AWS services (ecs-tasks.amazonaws.com, ec2.amazonaws.com) when condition IsEc2 is true, so the workloads of each service get the permissions all of them need; use one role per service",
+                "role \"both\" trusts 2 AWS services (ecs-tasks.amazonaws.com, lambda.amazonaws.com) when condition IsEc2 is false, so the workloads of each service get the permissions all of them need; use one role per service",
+            ]
+        );
+        assert_ne!(f[0].fingerprint_key, f[1].fingerprint_key);
     }
 
     #[test]

@@ -50,7 +50,6 @@ impl Rule for ServiceAndAccountTrust {
                     .chain(humans.iter())
                     .map(|g| g.guards.as_slice()),
             );
-            let several = worlds.len() > 1;
             let mut reported: Vec<String> = Vec::new();
             for world in &worlds {
                 let Some(svc) = services.iter().find(|g| world.admits(&g.guards)) else {
@@ -68,16 +67,15 @@ impl Rule for ServiceAndAccountTrust {
                     continue;
                 }
                 reported.push(key.clone());
-                let when = if several {
-                    let gs: Vec<Guard> = world
-                        .labels
+                // The finding holds wherever both entries exist: name their branches.
+                let mut guards: Vec<Guard> = svc.guards.clone();
+                guards.extend(
+                    who.guards
                         .iter()
-                        .map(|l| Guard::new(l.clone(), None))
-                        .collect();
-                    common::when(&gs)
-                } else {
-                    String::new()
-                };
+                        .filter(|g| !svc.guards.contains(g))
+                        .cloned(),
+                );
+                let when = common::when(&guards);
                 let site = common::entry_site(who.entry, target.stmt_span(who.stmt));
                 let svc_site = common::entry_site(svc.entry, target.stmt_span(svc.stmt));
                 let msg = message(
@@ -91,7 +89,7 @@ impl Rule for ServiceAndAccountTrust {
                         &META,
                         msg,
                         site.span,
-                        &format!("{key}|{}", world.labels.join("&")),
+                        &format!("{key}|{}", common::guard_key(&guards)),
                     ))
                     .related(
                         svc_site.span,
@@ -166,6 +164,37 @@ mod tests {
     fn failing_and_passing_snippets() {
         table(&ServiceAndAccountTrust, Kit::new, FAILING);
         table(&ServiceAndAccountTrust, Kit::new, PASSING);
+    }
+
+    #[test]
+    fn exclusive_branches_are_judged_apart() {
+        use crate::rules::common::testkit::doc_with_branches;
+        // AWS principal in one branch, nothing in the other: one finding naming the branch.
+        let mut k = Kit::new();
+        let mut doc = doc_with_branches(
+            "AWS",
+            &[],
+            &[(
+                "condition Debug is true",
+                "arn:aws:iam::111111111111:role/debug",
+            )],
+        );
+        let svc = doc_with_branches("Service", &["lambda.amazonaws.com"], &[]);
+        doc.statements
+            .extend(svc.statements.into_iter().map(|mut s| {
+                s.index = 1;
+                s
+            }));
+        k.role_doc("fn", doc);
+        let f = k.run(&ServiceAndAccountTrust);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.contains(
+                "and role arn:aws:iam::111111111111:role/debug when condition Debug is true,"
+            ),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
