@@ -74,7 +74,15 @@ impl Rule for RoleTrustsRole {
 }
 
 fn on_entry(target: &TrustTarget, g: &Grant, profiles: &InstanceProfileRoles) -> Finding {
+    let own_name = target
+        .role
+        .and_then(|r| r.name.as_ref())
+        .and_then(|n| n.as_known());
     let who = match g.principal() {
+        Principal::RoleRef { key } if key == target.key() => "itself".to_string(),
+        Principal::Role { name, .. } if Some(name.as_str()) == own_name => {
+            format!("itself ({})", g.entry.value.display())
+        }
         Principal::RoleRef { key } => format!("role {}", short_key(key)),
         _ => common::describe(g.entry),
     };
@@ -220,6 +228,22 @@ mod tests {
         assert_eq!(k.texts(&f), vec!["aws_iam_role.ci.arn"]);
         assert!(
             f[0].message.contains("trusts role aws_iam_role.ci;"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn self_trust_says_itself() {
+        let mut k = Kit::new();
+        k.role(
+            "ci",
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ci"},"Action":"sts:AssumeRole"}"#,
+        );
+        let f = k.run(&RoleTrustsRole);
+        assert!(
+            f[0].message
+                .starts_with("role \"ci\" trusts itself (arn:aws:iam::111111111111:role/ci);"),
             "{}",
             f[0].message
         );
