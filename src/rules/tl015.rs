@@ -60,7 +60,7 @@ mod tests {
         ),
         (
             r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}}"#,
-            "sts:AssumeRole",
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
         ),
         (
             r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"https://oidc.eks.us-east-1.amazonaws.com/id/ABC:sub":"system:serviceaccount:a:b"}}}"#,

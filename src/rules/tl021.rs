@@ -8,7 +8,7 @@ use crate::value::Guard;
 
 fn message(target: &TrustTarget, service: &str, who: &str, when: &str) -> String {
     format!(
-        "{} trusts both service {service} and {who}{when}, so people and workloads there get the permissions granted for the service; use separate roles",
+        "{} trusts both service {service} and {who}{when}, so callers other than the service get the permissions meant for it; use separate roles",
         target.subject()
     )
 }
@@ -204,7 +204,7 @@ mod tests {
         let f = k.run(&ServiceAndAccountTrust);
         assert_eq!(
             f[0].message,
-            "role \"app\" trusts both service ec2.amazonaws.com and account 111111111111, so people and workloads there get the permissions granted for the service; use separate roles"
+            "role \"app\" trusts both service ec2.amazonaws.com and account 111111111111, so callers other than the service get the permissions meant for it; use separate roles"
         );
         assert_eq!(k.text(f[0].related[0].span), "ec2.amazonaws.com");
     }

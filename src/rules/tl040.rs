@@ -14,15 +14,9 @@ fn message_missing(target: &TrustTarget, host: &str, when: &str) -> String {
     )
 }
 
-fn message_broad(
-    target: &TrustTarget,
-    host: &str,
-    value: &str,
-    reason: &str,
-    when: &str,
-) -> String {
+fn message_broad(target: &TrustTarget, host: &str, reason: &str, when: &str) -> String {
     format!(
-        "{} trusts OIDC provider {host}{when} with {host}:sub pattern \"{value}\", which is too broad: {reason}",
+        "{} trusts OIDC provider {host}{when} with a {host}:sub condition that is too broad: {reason}",
         target.subject()
     )
 }
@@ -59,27 +53,20 @@ impl Rule for OidcUnrestrictedSubject {
 }
 
 fn judge(ctx: &Context, target: &TrustTarget, g: &Grant) -> Option<Finding> {
-    let host = match common::oidc_host(ctx.inventory, g.principal(), g.stmt) {
-        Some(h) => h,
-        // Without the issuer we cannot name its key; only the total absence of any `:sub` key is certain.
-        None => {
-            let any_sub = g.stmt.conditions.iter().any(|c| {
-                c.key
-                    .text
-                    .rsplit_once(':')
-                    .is_some_and(|(_, claim)| claim.eq_ignore_ascii_case("sub"))
-            });
-            if any_sub {
-                return None;
-            }
-            common::describe(g.entry)
-                .trim_start_matches("OIDC provider ")
-                .to_string()
-        }
+    let host = common::oidc_host(ctx.inventory, g.principal(), g.stmt);
+    let verdict = match &host {
+        Some(h) => semantics::oidc_subject(g.stmt, h),
+        // Issuer unknown: the policy model judges any `…:sub` key.
+        None => semantics::oidc_subject_for(g.stmt, g.principal()),
     };
+    let host = host.unwrap_or_else(|| {
+        common::describe(g.entry)
+            .trim_start_matches("OIDC provider ")
+            .to_string()
+    });
     let when = common::when(&g.guards);
     let fallback = target.stmt_span(g.stmt);
-    match semantics::oidc_subject(g.stmt, &host) {
+    match verdict {
         SubjectVerdict::Missing => {
             let site = common::entry_site(g.entry, fallback);
             let msg = message_missing(target, &host, &when);
@@ -95,7 +82,7 @@ fn judge(ctx: &Context, target: &TrustTarget, g: &Grant) -> Option<Finding> {
             let shown = value.value.display();
             let mut guards = g.guards.clone();
             guards.extend(value.guards.iter().cloned());
-            let msg = message_broad(target, &host, &shown, &reason, &common::when(&guards));
+            let msg = message_broad(target, &host, &reason, &common::when(&guards));
             let key = format!(
                 "broad|{}|{shown}|{}",
                 common::principal_key(g.entry),

@@ -73,32 +73,20 @@ fn missing_audience_key(ctx: &Context, g: &Grant) -> Option<String> {
                 Some(host) => {
                     (!semantics::oidc_has_audience(g.stmt, &host)).then(|| format!("{host}:aud"))
                 }
-                // Unknown issuer: any must-hold `…:aud` condition will do.
-                None => {
-                    let any = g.stmt.conditions.iter().any(|c| {
-                        !c.op.passes_when_absent()
-                            && c.key
-                                .text
-                                .rsplit_once(':')
-                                .is_some_and(|(_, claim)| claim.eq_ignore_ascii_case("aud"))
-                    });
-                    (!any).then(|| "the provider's :aud key".to_string())
-                }
+                // Unknown issuer: the policy model accepts any must-hold `…:aud` condition.
+                None => (!semantics::oidc_has_audience_for(g.stmt, g.principal()))
+                    .then(|| "the provider's :aud key".to_string()),
             }
         }
         Principal::WebIdentity { provider } => {
             let p = provider.to_ascii_lowercase();
-            let key = match p.as_str() {
-                "cognito-identity.amazonaws.com" | "accounts.google.com" => {
-                    return (!semantics::oidc_has_audience(g.stmt, &p)).then(|| format!("{p}:aud"));
-                }
-                // Facebook and Login with Amazon name the audience `app_id`.
-                "graph.facebook.com" | "www.amazon.com" => format!("{p}:app_id"),
+            // Facebook and Login with Amazon name the audience `app_id`.
+            let claim = match p.as_str() {
+                "cognito-identity.amazonaws.com" | "accounts.google.com" => "aud",
+                "graph.facebook.com" | "www.amazon.com" => "app_id",
                 _ => return None,
             };
-            common::must_hold_values(g.stmt, &key)
-                .is_empty()
-                .then_some(key)
+            (!semantics::oidc_has_audience(g.stmt, &p)).then(|| format!("{p}:{claim}"))
         }
         _ => None,
     }

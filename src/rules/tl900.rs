@@ -75,17 +75,10 @@ impl Rule for ParseError {
             if !d.trust {
                 continue;
             }
-            for stmt in &d.doc.statements {
-                if stmt.principals.is_none() && stmt.not_principals.is_none() {
-                    let span = stmt.span.unwrap_or(d.fallback);
-                    push(
-                        out,
-                        d.resource,
-                        d.key,
-                        span,
-                        message_no_principal(&d.what, stmt.index + 1),
-                    );
-                }
+            for stmt in crate::policy::build::statements_without_principal(d.doc) {
+                let span = stmt.span.unwrap_or(d.fallback);
+                let msg = message_no_principal(&d.what, stmt.index + 1);
+                push(out, d.resource, d.key, span, msg);
             }
         }
     }
