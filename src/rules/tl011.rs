@@ -131,6 +131,20 @@ mod tests {
             r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}}"#,
             &["*"],
         ),
+        // WC-07: a principal-ARN pin with a wildcard account spans every account.
+        (
+            r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Deploy"}}}"#,
+            &["*"],
+        ),
+        // WC-10, WC-12: network conditions and ForAllValues pin nobody.
+        (
+            r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+            &["*"],
+        ),
+        (
+            r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"ForAllValues:StringLike":{"aws:PrincipalOrgPaths":"o-exampleorg1/*"}}}"#,
+            &["*"],
+        ),
     ];
 
     const PASSING: &[(&str, &[&str])] = &[

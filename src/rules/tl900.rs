@@ -44,7 +44,7 @@ impl Rule for ParseError {
                 seen.push(id);
                 out.push(
                     Finding::new(META.id, META.default_severity, msg.clone(), span, resource)
-                        .key(format!("{key}|{msg}")),
+                        .key(format!("{key}|{}", without_positions(&msg))),
                 );
             };
         for d in &ctx.inventory.diagnostics {
@@ -84,6 +84,26 @@ impl Rule for ParseError {
     }
 }
 
+/// Parser messages often quote where they failed (`at line 3 column 7`); fingerprints must survive line
+/// moves, so numbers after position words are dropped.
+fn without_positions(msg: &str) -> String {
+    const WORDS: [&str; 6] = ["line", "column", "col", "offset", "position", "byte"];
+    let mut out = String::with_capacity(msg.len());
+    let mut after_word = false;
+    for token in msg.split_inclusive(|c: char| c.is_whitespace() || c == ':' || c == ',') {
+        let core = token.trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == ',');
+        if after_word && !core.is_empty() && core.chars().all(|c| c.is_ascii_digit()) {
+            out.push('#');
+            out.push_str(&token[core.len()..]);
+        } else {
+            out.push_str(token);
+        }
+        after_word = WORDS.iter().any(|w| core.eq_ignore_ascii_case(w))
+            || (after_word && core.chars().all(|c| c.is_ascii_digit()) && !core.is_empty());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +127,22 @@ mod tests {
         assert_eq!(f[0].resource, "broken.yaml");
         assert_eq!(k.texts(&f), vec!["["]);
         assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn fingerprints_ignore_positions_in_parser_messages() {
+        assert_eq!(
+            without_positions("expected value at line 3 column 17"),
+            "expected value at line # column #"
+        );
+        assert_eq!(
+            without_positions("invalid byte at offset 120, line 4:9"),
+            "invalid byte at offset #, line #:#"
+        );
+        assert_eq!(
+            without_positions("account 123456789012 is invalid"),
+            "account 123456789012 is invalid"
+        );
     }
 
     #[test]
