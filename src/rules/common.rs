@@ -1005,6 +1005,118 @@ mod tests {
         );
     }
 
+    /// Real CloudFormation JSON templates from the corpus: every `AWS::IAM::Role` trust document goes through
+    /// every rule; nothing panics and every finding points inside its file.
+    #[test]
+    fn corpus_cloudformation_json_roles_run_clean() {
+        use crate::model::{Frontend, Role, Tags, Trust};
+        use crate::policy::{build, json};
+        use crate::rules::registry;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        let Ok(manifest) = std::fs::read_to_string(root.join("manifest.tsv")) else {
+            return; // corpus absent: nothing to check
+        };
+        let mut k = testkit::Kit::new();
+        for line in manifest.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let (Some(path), Some(kind)) = (cols.first(), cols.get(3)) else {
+                continue;
+            };
+            if !path.ends_with(".json") || !matches!(*kind, "cloudformation-json" | "cdk" | "sam") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(root.join(path)) else {
+                continue;
+            };
+            let file = k.file(path, &text);
+            let Ok(v) = json::parse(&text, &json::RawMap { file, base: 0 }) else {
+                continue;
+            };
+            let Some(resources) = v.get("Resources").and_then(|r| r.as_map()) else {
+                continue;
+            };
+            for (id, res) in resources {
+                let ty = res
+                    .get("Type")
+                    .and_then(|t| t.as_str())
+                    .map(|t| t.text.as_str());
+                if ty != Some("AWS::IAM::Role") {
+                    continue;
+                }
+                let props = res.get("Properties");
+                let get = |name: &str| props.and_then(|p| p.get(name));
+                let trust = get("AssumeRolePolicyDocument").map(|d| Trust {
+                    doc: build::document_from_value(d),
+                    attr_span: d.span(),
+                });
+                let tags = get("Tags").map(|t| Tags {
+                    keys: t
+                        .list_items(64)
+                        .into_iter()
+                        .filter_map(|(_, item)| item.get("Key").and_then(|k| k.as_str()).cloned())
+                        .collect(),
+                    complete: true,
+                    span: t.span(),
+                });
+                k.inv.roles.push(Role {
+                    decl: crate::model::Decl {
+                        key: format!("{path}::{}", id.text),
+                        address: id.text.clone(),
+                        span: id.span().unwrap_or_else(|| Span::new(file, 0, 0)),
+                        frontend: Frontend::CloudFormation,
+                        guards: Vec::new(),
+                    },
+                    name: get("RoleName").and_then(|n| n.as_str()).cloned(),
+                    path: get("Path").and_then(|n| n.as_str()).cloned(),
+                    trust,
+                    max_session_duration: get("MaxSessionDuration")
+                        .map(|d| (d.clone(), d.span().unwrap_or_else(|| Span::new(file, 0, 0)))),
+                    tags,
+                    inline_policies: Vec::new(),
+                    managed_policy_arns: Vec::new(),
+                    permissions_boundary: None,
+                    unknowns: Vec::new(),
+                });
+            }
+        }
+        k.config.required_tags = vec!["owner".into()];
+        let mut counts = std::collections::BTreeMap::new();
+        for rule in registry() {
+            for f in k.run(rule) {
+                let len = k.sources.get(f.primary.file).text.len();
+                assert!(
+                    f.primary.end as usize <= len,
+                    "{} points past its file: {f:?}",
+                    f.rule_id
+                );
+                assert!(!f.message.is_empty() && !f.fingerprint_key.is_empty());
+                *counts.entry(f.rule_id).or_insert(0usize) += 1;
+            }
+        }
+        if std::env::var_os("TRUSTLINT_CORPUS_REPORT").is_some() {
+            eprintln!("corpus: {} roles, findings {counts:?}", k.inv.roles.len());
+            for rule in registry() {
+                for f in k.run(rule).into_iter().take(3) {
+                    let t = k.text(f.primary);
+                    let first = t.lines().next().unwrap_or("");
+                    eprintln!("  {} {first}: {}", f.rule_id, f.message);
+                }
+            }
+        }
+        assert!(
+            k.inv.roles.len() > 50,
+            "only {} roles read",
+            k.inv.roles.len()
+        );
+        // Real templates trust services, accounts and roles: the common rules must fire somewhere.
+        for id in ["TL020", "TL050"] {
+            assert!(
+                counts.get(id).copied().unwrap_or(0) > 0,
+                "{id} never fired: {counts:?}"
+            );
+        }
+    }
+
     #[test]
     fn names_role_recognises_role_arns() {
         assert!(names_role(&Str::lit("arn:aws:iam::1:role/x", None)));
