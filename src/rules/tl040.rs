@@ -174,6 +174,47 @@ mod tests {
     }
 
     #[test]
+    fn scanned_provider_reference_takes_its_issuer_from_the_provider() {
+        use crate::model::OidcProvider;
+        use crate::rules::common::testkit::doc_with_principal;
+        use crate::value::{Str, Sym};
+        let mut k = Kit::new();
+        let file = k.file(
+            "oidc.tf",
+            "Federated = aws_iam_openid_connect_provider.github.arn",
+        );
+        let span = k.span_of(file, "aws_iam_openid_connect_provider.github.arn");
+        let provider = Str::sym(
+            Sym::Attr {
+                resource: "aws_iam_openid_connect_provider.github".into(),
+                attr: "arn".into(),
+            },
+            Some(span),
+        );
+        k.role_doc("gha", doc_with_principal("Federated", provider, vec![]));
+        let decl = k.decl("aws_iam_openid_connect_provider.github");
+        k.inv.oidc_providers.push(OidcProvider {
+            decl,
+            url: Some(Str::lit(
+                "https://token.actions.githubusercontent.com",
+                None,
+            )),
+            client_ids: vec![],
+        });
+        let f = k.run(&OidcUnrestrictedSubject);
+        assert_eq!(
+            k.texts(&f),
+            vec!["aws_iam_openid_connect_provider.github.arn"]
+        );
+        assert!(
+            f[0].message
+                .contains("with no condition on token.actions.githubusercontent.com:sub"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
     fn message_says_who_can_assume() {
         let mut k = Kit::new();
         k.role("gha", &stmt(""));
