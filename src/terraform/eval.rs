@@ -21,6 +21,15 @@ pub const MAX_DEPTH: u32 = 160;
 pub const MAX_MODULE_DEPTH: usize = 24;
 /// Most instances one `count`/`for_each` may create.
 pub const MAX_INSTANCES: usize = 1000;
+/// Most module instances one root may create (`count = 1000` on a module that calls itself would otherwise
+/// multiply at every level).
+pub const MAX_MODULE_INSTANCES: usize = 2_000;
+/// Evaluation work one root may do: one unit per expression step plus the weight
+/// ([`crate::limits::value_weight`]) of every memoised value stored or copied out. Locals that double a value
+/// at each step (`a2 = [a1, a1]`) or re-evaluate inputs exponentially end as unknowns, not as exhausted
+/// memory or a hang (a unit is about 100 bytes of values). The largest root in the real-world corpus uses
+/// about 150,000 units.
+pub const FUEL: u64 = 4_000_000;
 
 /// The key of one instance of a counted or `for_each` resource or module.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,7 +133,8 @@ enum MemoKey {
 
 enum Memo {
     InProgress,
-    Done(Value),
+    /// The value and its weight.
+    Done(Value, u64),
 }
 
 /// What kind of top-level block a reference names.
@@ -140,6 +150,9 @@ type ChildKey = (usize, String, String);
 /// `None` while being computed (a cycle).
 type Expansion = Option<Rc<Vec<InstSpec>>>;
 
+const BUDGET_EXHAUSTED: &str =
+    "the evaluation budget is exhausted (values grow too large or are recomputed too often)";
+
 pub struct Eval<'m> {
     pub set: &'m ModuleSet,
     pub sources: &'m SourceMap,
@@ -150,6 +163,8 @@ pub struct Eval<'m> {
     memo: RefCell<HashMap<MemoKey, Memo>>,
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
     depth: Cell<u32>,
+    /// Remaining evaluation work ([`FUEL`]).
+    fuel: Cell<u64>,
     pub diags: RefCell<Vec<Diagnostic>>,
     /// Keys of policy documents read while evaluating a role's trust policy.
     pub used_docs: RefCell<HashSet<String>>,
@@ -180,6 +195,7 @@ impl<'m> Eval<'m> {
             memo: RefCell::default(),
             expansions: RefCell::default(),
             depth: Cell::new(0),
+            fuel: Cell::new(FUEL),
             diags: RefCell::default(),
             used_docs: RefCell::default(),
             merged_docs: RefCell::default(),
@@ -244,6 +260,9 @@ impl<'m> Eval<'m> {
         let d = self.depth.get();
         if d >= MAX_DEPTH {
             return self.unknown(e.span(), "expression nesting is too deep to evaluate");
+        }
+        if !self.burn(1) {
+            return self.unknown(e.span(), BUDGET_EXHAUSTED);
         }
         self.depth.set(d + 1);
         let v = self.eval_inner(inst, scope, e);
@@ -921,16 +940,51 @@ impl<'m> Eval<'m> {
             return f();
         }
         match self.memo.borrow().get(&key) {
-            Some(Memo::Done(v)) => return v.clone(),
+            Some(Memo::Done(v, w)) => {
+                // Copying a memoised value out costs its size: that is where doubling locals amplify.
+                if !self.burn(*w) {
+                    return self.unknown(span, BUDGET_EXHAUSTED);
+                }
+                return v.clone();
+            }
             Some(Memo::InProgress) => {
                 return self.unknown(span, "the value refers to itself (cycle)")
             }
             None => {}
         }
         self.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
-        let v = f();
-        self.memo.borrow_mut().insert(key, Memo::Done(v.clone()));
+        let mut v = f();
+        let mut w = crate::limits::value_weight(&v, self.fuel.get().saturating_add(1));
+        if !self.burn(w) {
+            v = self.unknown(span, BUDGET_EXHAUSTED);
+            w = 1;
+        }
+        self.memo.borrow_mut().insert(key, Memo::Done(v.clone(), w));
         v
+    }
+
+    /// Spends `units` of the evaluation budget; false (and the budget emptied) when there is not enough.
+    fn burn(&self, units: u64) -> bool {
+        match self.fuel.get().checked_sub(units) {
+            Some(rest) => {
+                self.fuel.set(rest);
+                true
+            }
+            None => {
+                self.fuel.set(0);
+                false
+            }
+        }
+    }
+
+    /// Whether no more module instances may be created ([`MAX_MODULE_INSTANCES`]).
+    pub fn instances_exhausted(&self) -> bool {
+        self.insts.borrow().len() >= MAX_MODULE_INSTANCES
+    }
+
+    /// Evaluation budget spent so far (benchmarks and tests).
+    pub fn fuel_used(&self) -> u64 {
+        FUEL - self.fuel.get()
     }
 
     pub fn var_value(&self, inst: usize, name: &str) -> Value {
@@ -1660,6 +1714,13 @@ impl<'m> Eval<'m> {
                 None,
             ));
         };
+        if self.instances_exhausted() {
+            return Err(Unknown::new(
+                format!("module.{name}"),
+                format!("the root module has more than {MAX_MODULE_INSTANCES} module instances"),
+                Some(call.header),
+            ));
+        }
         let src_attr = call.body.attr("source");
         let source = src_attr
             .and_then(|a| a.expr.as_lit_str())
