@@ -1,0 +1,362 @@
+//! JSON templates → [`Node`]s (jsonc-parser, strict JSON), and JSON text held in a [`Str`] (a policy written
+//! as a string, `!Sub |` blocks, `Fn::Join`-built JSON) → [`Value`] with every string mapped back through the
+//! `Str`'s provenance.
+
+use super::node::{Kind, LoadError, Node, ScalarKind, MAX_DEPTH};
+use crate::source::{FileId, SourceFile, Span};
+use crate::value::{Str, Value};
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{CollectOptions, ParseOptions};
+
+/// CloudFormation accepts plain JSON only.
+pub fn strict() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+/// Loads a JSON template. `Ok(None)` for an empty file.
+pub fn load(file: &SourceFile) -> Result<Option<Node>, LoadError> {
+    let parsed = jsonc_parser::parse_to_ast(&file.text, &CollectOptions::default(), &strict())
+        .map_err(|e| {
+            let r = e.range();
+            LoadError {
+                message: format!(
+                    "invalid JSON: {} (line {}, column {})",
+                    e.kind(),
+                    e.line_display(),
+                    e.column_display()
+                ),
+                start: r.start,
+                end: r.end,
+            }
+        })?;
+    let Some(v) = parsed.value else {
+        return Ok(None);
+    };
+    let b = NodeBuilder {
+        file: file.id,
+        text: &file.text,
+    };
+    b.node(&v, 0).map(Some)
+}
+
+struct NodeBuilder<'a> {
+    file: FileId,
+    text: &'a str,
+}
+
+impl NodeBuilder<'_> {
+    fn span(&self, r: jsonc_parser::common::Range) -> Span {
+        Span::new(self.file, r.start, r.end)
+    }
+
+    fn string(&self, lit: &ast::StringLit) -> Node {
+        let r = lit.range;
+        // The range includes the quotes.
+        let (s, e) = (r.start + 1, r.end.saturating_sub(1).max(r.start + 1));
+        let raw = self.text.get(s..e).unwrap_or("");
+        let whole = Span::new(self.file, s, e);
+        let str = decode_with(raw, &lit.value, |a, b| {
+            Str::lit(
+                raw.get(a..b).unwrap_or(""),
+                Some(Span::new(self.file, s + a, s + b)),
+            )
+        })
+        .unwrap_or_else(|| Str::lit_with(lit.value.to_string(), Some(whole), false));
+        Node {
+            span: whole,
+            tag: None,
+            kind: Kind::Scalar(ScalarKind::Str, str),
+        }
+    }
+
+    fn node(&self, v: &ast::Value, depth: usize) -> Result<Node, LoadError> {
+        let range = v.range();
+        if depth > MAX_DEPTH {
+            return Err(LoadError {
+                message: format!("template nests deeper than {MAX_DEPTH} levels"),
+                start: range.start,
+                end: range.start,
+            });
+        }
+        let span = self.span(range);
+        let scalar = |kind: ScalarKind, text: &str| Node {
+            span,
+            tag: None,
+            kind: Kind::Scalar(kind, Str::lit(text, Some(span))),
+        };
+        Ok(match v {
+            ast::Value::StringLit(s) => self.string(s),
+            ast::Value::NumberLit(n) => scalar(ScalarKind::Number, n.value),
+            ast::Value::BooleanLit(b) => {
+                scalar(ScalarKind::Bool, if b.value { "true" } else { "false" })
+            }
+            ast::Value::NullKeyword(_) => scalar(ScalarKind::Null, "null"),
+            ast::Value::Array(a) => {
+                let mut items = Vec::with_capacity(a.elements.len());
+                for el in &a.elements {
+                    items.push(self.node(el, depth + 1)?);
+                }
+                Node {
+                    span,
+                    tag: None,
+                    kind: Kind::Seq(items),
+                }
+            }
+            ast::Value::Object(o) => {
+                let mut entries = Vec::with_capacity(o.properties.len());
+                for p in &o.properties {
+                    let key = match &p.name {
+                        ast::ObjectPropName::String(s) => self.string(s),
+                        ast::ObjectPropName::Word(w) => {
+                            let sp = self.span(w.range);
+                            Node {
+                                span: sp,
+                                tag: None,
+                                kind: Kind::Scalar(ScalarKind::Str, Str::lit(w.value, Some(sp))),
+                            }
+                        }
+                    };
+                    entries.push((key, self.node(&p.value, depth + 1)?));
+                }
+                Node {
+                    span,
+                    tag: None,
+                    kind: Kind::Map(entries),
+                }
+            }
+        })
+    }
+}
+
+/// Rebuilds a JSON string's decoded value from its raw text (between the quotes): runs without escapes come
+/// from `run(start, end)` (raw byte offsets, so they keep exact provenance); each escape becomes a one-char
+/// literal spanning its escape sequence. `None` when the result does not equal `decoded` (malformed escapes).
+fn decode_with(raw: &str, decoded: &str, run: impl Fn(usize, usize) -> Str) -> Option<Str> {
+    if raw == decoded {
+        return Some(run(0, raw.len()));
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Str::default();
+    let mut i = 0usize;
+    let mut start = 0usize;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            // ok: i < len
+            i += 1;
+            continue;
+        }
+        if start < i {
+            out.push_str(&run(start, i));
+        }
+        let (ch, len) = unescape(raw.get(i..)?)?;
+        let esc = run(i, i + len);
+        let span = esc.span();
+        let mut s = Str::lit_with(ch.to_string(), span, false);
+        // Hops of the escape's source carry over.
+        if let Some(p) = esc.parts.first() {
+            for h in &p.hops {
+                s = s.with_hop(*h);
+            }
+        }
+        out.push_str(&s);
+        i += len;
+        start = i;
+    }
+    if start < bytes.len() {
+        out.push_str(&run(start, bytes.len()));
+    }
+    (out.text == decoded).then_some(out)
+}
+
+/// One JSON escape at the start of `s` (which begins with `\`): the char and the escape's length in bytes.
+fn unescape(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    let c = match b.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = u32::from_str_radix(s.get(2..6)?, 16).ok()?;
+            if (0xD800..0xDC00).contains(&hi) {
+                if s.get(6..8)? != "\\u" {
+                    return None;
+                }
+                let lo = u32::from_str_radix(s.get(8..12)?, 16).ok()?;
+                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo.checked_sub(0xDC00)?);
+                return Some((char::from_u32(c)?, 12));
+            }
+            return Some((char::from_u32(hi)?, 6));
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+/// An error in JSON text held in a string: message and byte offset in the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrJsonError {
+    pub message: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Parses JSON text held in a [`Str`] (a policy document written as a string). Strings keep the provenance of
+/// the text they were cut from, so a principal inside a `!Sub |` block points at its own line and a
+/// `${AWS::AccountId}` inside it stays symbolic.
+pub fn parse_str(s: &Str) -> Result<Value, StrJsonError> {
+    let text = &s.text;
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| {
+            let r = e.range();
+            StrJsonError {
+                message: format!("{}", e.kind()),
+                start: r.start,
+                end: r.end,
+            }
+        })?;
+    let Some(v) = parsed.value else {
+        return Err(StrJsonError {
+            message: "empty policy document".into(),
+            start: 0,
+            end: 0,
+        });
+    };
+    Ok(str_value(s, &v, 0))
+}
+
+fn str_string(s: &Str, lit: &ast::StringLit) -> Str {
+    let r = lit.range;
+    let (a, b) = (r.start + 1, r.end.saturating_sub(1).max(r.start + 1));
+    let raw = s.text.get(a..b).unwrap_or("");
+    decode_with(raw, &lit.value, |x, y| s.slice(a + x, a + y)).unwrap_or_else(|| {
+        let mut out = Str::lit_with(lit.value.to_string(), s.span_of(a, b), false);
+        for h in s.hops_of(a, b) {
+            out = out.with_hop(h);
+        }
+        out
+    })
+}
+
+fn str_value(s: &Str, v: &ast::Value, depth: usize) -> Value {
+    let r = v.range();
+    let span = s.span_of(r.start, r.end);
+    if depth > MAX_DEPTH {
+        return Value::unknown("JSON policy", "nested too deeply", span);
+    }
+    match v {
+        ast::Value::StringLit(l) => Value::Str(str_string(s, l)),
+        ast::Value::NumberLit(_) => Value::Number(s.slice(r.start, r.end)),
+        ast::Value::BooleanLit(b) => Value::Bool(b.value, span),
+        ast::Value::NullKeyword(_) => Value::Null(span),
+        ast::Value::Array(a) => Value::List(
+            a.elements
+                .iter()
+                .map(|e| str_value(s, e, depth + 1))
+                .collect(),
+            span,
+        ),
+        ast::Value::Object(o) => Value::Map(
+            o.properties
+                .iter()
+                .map(|p| {
+                    let key = match &p.name {
+                        ast::ObjectPropName::String(l) => str_string(s, l),
+                        ast::ObjectPropName::Word(w) => s.slice(w.range.start, w.range.end),
+                    };
+                    (key, str_value(s, &p.value, depth + 1))
+                })
+                .collect(),
+            span,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use crate::value::Sym;
+
+    #[test]
+    fn json_strings_keep_exact_spans_even_with_escapes() {
+        let map = SourceMap::new();
+        let text = r#"{"A": "arn:aws:iam::123456789012:root", "B": "x\"y\u0031z"}"#;
+        let f = map.add("t.json".into(), "t.json".into(), text.into());
+        let root = load(&f).unwrap().unwrap();
+        let (k, a) = root.entry("A").unwrap();
+        assert_eq!(f.slice(k.span), "A");
+        assert_eq!(f.slice(a.span), "arn:aws:iam::123456789012:root");
+        let b = root.get("B").unwrap().as_str().unwrap();
+        assert_eq!(b.text, "x\"y1z");
+        assert_eq!(f.slice(b.span_of(4, 5).unwrap()), "z");
+        assert_eq!(f.slice(b.span_of(3, 4).unwrap()), "\\u0031");
+        assert_eq!(f.slice(b.span_of(0, 1).unwrap()), "x");
+    }
+
+    #[test]
+    fn json_errors_and_strictness() {
+        let map = SourceMap::new();
+        for bad in [
+            "{\"a\": 1,}",
+            "{// c\n\"a\": 1}",
+            "{\"a\": 1\n\"b\": 2}",
+            "{'a': 1}",
+        ] {
+            let f = map.add("t.json".into(), "t.json".into(), bad.into());
+            let e = load(&f).unwrap_err();
+            assert!(e.message.starts_with("invalid JSON"), "{}", e.message);
+            assert!(e.message.contains("line"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn deep_json_is_an_error() {
+        let map = SourceMap::new();
+        let text = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let f = map.add("t.json".into(), "t.json".into(), text);
+        assert!(load(&f).is_err());
+    }
+
+    #[test]
+    fn parse_str_keeps_provenance_of_parts() {
+        let map = SourceMap::new();
+        let f = map.add("t".into(), "t".into(), "0123456789".repeat(10));
+        let sp = |a: usize, b: usize| Some(Span::new(f.id, a, b));
+        let s = Str::concat([
+            &Str::lit("{\"AWS\": \"arn:aws:iam::", sp(10, 32)),
+            &Str::sym(Sym::ThisAccount, sp(40, 56)),
+            &Str::lit(":root\", \"N\": \"a\\\"b\"}", sp(60, 81)),
+        ]);
+        let v = parse_str(&s).unwrap();
+        let aws = v.get("AWS").unwrap().as_str().unwrap();
+        assert_eq!(aws.display(), "arn:aws:iam::<this account>:root");
+        assert_eq!(aws.span_of(0, 3), sp(19, 22));
+        let acct = aws.text.find(crate::value::SYM_CHAR).unwrap();
+        assert_eq!(
+            aws.sym_at(acct, acct + crate::value::SYM_CHAR.len_utf8()),
+            Some(&Sym::ThisAccount)
+        );
+        let n = v.get("N").unwrap().as_str().unwrap();
+        assert_eq!(n.text, "a\"b");
+        let (k, _) = v.get_entry("AWS").unwrap();
+        assert_eq!(k.span(), sp(12, 15));
+        assert!(parse_str(&Str::lit("{\"a\": }", None)).is_err());
+    }
+}
