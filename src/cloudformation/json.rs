@@ -27,18 +27,26 @@ pub fn strict() -> ParseOptions {
 
 /// Loads a JSON template. `Ok(None)` for an empty file.
 pub fn load(file: &SourceFile) -> Result<Option<Node>, LoadError> {
-    let parsed = jsonc_parser::parse_to_ast(&file.text, &CollectOptions::default(), &strict())
-        .map_err(|e| {
+    load_range(file, 0, file.text.len())
+}
+
+/// Loads JSON written in a byte range of a file (a template embedded in a block scalar); offsets stay those
+/// of the file.
+pub fn load_range(file: &SourceFile, start: usize, end: usize) -> Result<Option<Node>, LoadError> {
+    let text = file.text.get(start..end).unwrap_or("");
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| {
             let r = e.range();
+            let pos = file.position((start + r.start) as u32);
             LoadError {
                 message: format!(
                     "invalid JSON: {} (line {}, column {})",
                     e.kind(),
-                    e.line_display(),
-                    e.column_display()
+                    pos.line,
+                    pos.col
                 ),
-                start: r.start,
-                end: r.end,
+                start: start + r.start,
+                end: start + r.end,
             }
         })?;
     let Some(v) = parsed.value else {
@@ -46,7 +54,8 @@ pub fn load(file: &SourceFile) -> Result<Option<Node>, LoadError> {
     };
     let b = NodeBuilder {
         file: file.id,
-        text: &file.text,
+        text,
+        base: start,
     };
     b.node(&v, 0).map(Some)
 }
@@ -54,11 +63,12 @@ pub fn load(file: &SourceFile) -> Result<Option<Node>, LoadError> {
 struct NodeBuilder<'a> {
     file: FileId,
     text: &'a str,
+    base: usize,
 }
 
 impl NodeBuilder<'_> {
     fn span(&self, r: jsonc_parser::common::Range) -> Span {
-        Span::new(self.file, r.start, r.end)
+        Span::new(self.file, self.base + r.start, self.base + r.end)
     }
 
     fn string(&self, lit: &ast::StringLit) -> Node {
@@ -66,11 +76,12 @@ impl NodeBuilder<'_> {
         // The range includes the quotes.
         let (s, e) = (r.start + 1, r.end.saturating_sub(1).max(r.start + 1));
         let raw = self.text.get(s..e).unwrap_or("");
-        let whole = Span::new(self.file, s, e);
+        let (fs, fe) = (self.base + s, self.base + e);
+        let whole = Span::new(self.file, fs, fe);
         let str = decode_with(raw, &lit.value, |a, b| {
             Str::lit(
                 raw.get(a..b).unwrap_or(""),
-                Some(Span::new(self.file, s + a, s + b)),
+                Some(Span::new(self.file, fs + a, fs + b)),
             )
         })
         .unwrap_or_else(|| Str::lit_with(lit.value.to_string(), Some(whole), false));
@@ -86,8 +97,8 @@ impl NodeBuilder<'_> {
         if depth > MAX_DEPTH {
             return Err(LoadError {
                 message: format!("template nests deeper than {MAX_DEPTH} levels"),
-                start: range.start,
-                end: range.start,
+                start: self.base + range.start,
+                end: self.base + range.start,
             });
         }
         let span = self.span(range);

@@ -124,12 +124,109 @@ pub fn analyze_source(source: &SourceFile, json: bool) -> Inventory {
     if !is_template(&root) {
         return inv;
     }
-    let template = eval::Template::new(&source.rel, &root);
+    let mut inv = extract(source, &source.rel, &root, 0);
+    inv.files = 1;
+    inv
+}
+
+/// Most levels of templates embedded in StackSet template bodies.
+const MAX_NESTING: usize = 2;
+
+/// The model of one (possibly embedded) template, whose keys are scoped by `scope`.
+fn extract(source: &SourceFile, scope: &str, root: &Node, depth: usize) -> Inventory {
+    let template = eval::Template::new(scope, root);
     let mut ex = resources::Extractor::new(&template);
     ex.run();
     let mut inv = ex.inv;
-    inv.files = 1;
+    if depth < MAX_NESTING {
+        for r in &template.resources {
+            if r.ty == "AWS::CloudFormation::StackSet" {
+                if let Some(body) = r.node.get("Properties").and_then(|p| p.get("TemplateBody")) {
+                    let scope = format!("{scope}::{}", r.id);
+                    inv.extend(embedded(source, &scope, r.id, body, depth + 1));
+                }
+            }
+        }
+    }
     inv
+}
+
+/// A template written in a StackSet's `TemplateBody` block scalar, analysed where it is written: the raw
+/// lines of the block are valid YAML (or JSON) as they stand, so spans stay exact. Escaped JSON strings are
+/// not followed.
+fn embedded(source: &SourceFile, scope: &str, owner: &str, body: &Node, depth: usize) -> Inventory {
+    let mut inv = Inventory::default();
+    let Some(s) = body.as_str().filter(|_| body.tag.is_none()) else {
+        return inv;
+    };
+    let text = &source.text;
+    let (start, end) = (body.span.start as usize, body.span.end as usize);
+    let line_start = text
+        .get(..start)
+        .and_then(|t| t.rfind('\n'))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    if !text
+        .get(line_start..start)
+        .is_some_and(|p| p.chars().all(|c| c == ' ' || c == '\t'))
+    {
+        return inv;
+    }
+    let json = s.text.trim_start().starts_with('{');
+    let loaded = if json {
+        json::load_range(source, line_start, end)
+    } else {
+        yaml::load_range(source, line_start, end)
+    };
+    match loaded {
+        Ok(Some(root)) if is_template(&root) => {
+            inv = extract(source, scope, &root, depth);
+            prefix_addresses(&mut inv, owner);
+        }
+        Err(e) if claims_to_be_template(&s.text, json) => {
+            inv.diagnostics.push(Diagnostic::ParseError {
+                message: format!("template body of {owner}: {}", e.message),
+                span: error_span(source, e.start, e.end),
+                resource: Some(owner.to_string()),
+            });
+        }
+        _ => {}
+    }
+    inv
+}
+
+/// Addresses of an embedded template's resources read `Owner/LogicalId`.
+fn prefix_addresses(inv: &mut Inventory, owner: &str) {
+    let fix = |d: &mut crate::model::Decl| d.address = format!("{owner}/{}", d.address);
+    for r in &mut inv.roles {
+        fix(&mut r.decl);
+        r.inline_policies.iter_mut().for_each(|p| fix(&mut p.decl));
+    }
+    for u in &mut inv.users {
+        fix(&mut u.decl);
+        u.inline_policies.iter_mut().for_each(|p| fix(&mut p.decl));
+    }
+    for g in &mut inv.groups {
+        fix(&mut g.decl);
+        g.inline_policies.iter_mut().for_each(|p| fix(&mut p.decl));
+    }
+    inv.policies.iter_mut().for_each(|p| fix(&mut p.decl));
+    inv.attachments.iter_mut().for_each(|p| fix(&mut p.decl));
+    inv.standalone_trusts
+        .iter_mut()
+        .for_each(|p| fix(&mut p.decl));
+    inv.instance_profiles
+        .iter_mut()
+        .for_each(|p| fix(&mut p.decl));
+    inv.oidc_providers.iter_mut().for_each(|p| fix(&mut p.decl));
+    for d in &mut inv.diagnostics {
+        if let Diagnostic::Unresolved {
+            resource: Some(r), ..
+        } = d
+        {
+            *r = format!("{owner}/{r}");
+        }
+    }
 }
 
 /// A parse error's span: at least the character where the parser stopped, so there is something to underline.

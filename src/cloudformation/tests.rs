@@ -722,3 +722,32 @@ Resources:
         .iter()
         .any(|p| matches!(p.origin, Origin::Unknown(_))));
 }
+
+#[test]
+fn stack_set_template_bodies_are_analysed_in_place() {
+    let text = r#"Resources:
+  Sets:
+    Type: AWS::CloudFormation::StackSet
+    Properties:
+      TemplateBody: |
+        Resources:
+          Inner:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Principal: {AWS: "arn:aws:iam::111111111111:root"}
+                    Action: sts:AssumeRole
+"#;
+    let (f, inv) = analyze_text("sets.yaml", text);
+    assert_eq!(inv.roles.len(), 1);
+    let r = &inv.roles[0];
+    assert_eq!(r.decl.key, "sets.yaml::Sets::Inner");
+    assert_eq!(r.decl.address, "Sets/Inner");
+    assert_eq!(r.decl.span, at(&f, "Inner", 0));
+    assert_eq!(
+        r.trust.as_ref().unwrap().attr_span,
+        Some(at(&f, "AssumeRolePolicyDocument", 0))
+    );
+}
