@@ -91,6 +91,7 @@ fn corpus_templates_scan_without_panic() {
     let mut sam_roles = 0usize;
     let mut parse_errors = Vec::new();
     let mut unknowns: Vec<Unknown> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
     let mut role_mismatch = Vec::new();
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (rel, kind) in &files {
@@ -147,17 +148,30 @@ fn corpus_templates_scan_without_panic() {
                 Diagnostic::Unresolved { unknown, .. } => unknowns.push(unknown.clone()),
             }
         }
+        let mut docs = Vec::new();
         for r in &inv.roles {
             unknowns.extend(r.unknowns.iter().cloned());
             if let Some(t) = &r.trust {
-                unknowns.extend(t.doc.unknowns.iter().cloned());
+                docs.push(&t.doc);
             }
-            for p in &r.inline_policies {
-                unknowns.extend(p.doc.unknowns.iter().cloned());
-            }
+            docs.extend(r.inline_policies.iter().map(|p| &p.doc));
         }
-        for p in &inv.policies {
-            unknowns.extend(p.doc.unknowns.iter().cloned());
+        docs.extend(inv.policies.iter().map(|p| &p.doc));
+        for u in &inv.users {
+            docs.extend(u.inline_policies.iter().map(|p| &p.doc));
+        }
+        for d in docs {
+            unknowns.extend(d.unknowns.iter().cloned());
+            for p in &d.problems {
+                let at = p
+                    .span
+                    .map(|s| {
+                        let pos = sources.position(s.file, s.start);
+                        format!("{}:{}", pos.line, pos.col)
+                    })
+                    .unwrap_or_default();
+                problems.push(format!("{rel}:{at}: {}", p.message));
+            }
         }
     }
     let elapsed = started.elapsed();
@@ -183,6 +197,10 @@ fn corpus_templates_scan_without_panic() {
     println!("  roles: {roles} (SAM generated: {sam_roles})");
     println!("  parse errors (TL900): {}", parse_errors.len());
     for p in &parse_errors {
+        println!("    {p}");
+    }
+    println!("  policy document problems (TL900): {}", problems.len());
+    for p in &problems {
         println!("    {p}");
     }
     println!("  unknowns: {}", unknowns.len());

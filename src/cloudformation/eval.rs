@@ -348,8 +348,8 @@ impl<'a> Template<'a> {
         if self.params.contains_key(name) {
             return self.param(name, site, mode, depth);
         }
-        if let Some(sym) = self.resource_ref(name) {
-            return Some(Value::Str(Str::sym(sym, Some(name_span))));
+        if let Some(v) = self.resource_value(name, None, name_span, depth) {
+            return Some(Value::Str(v));
         }
         let why = if name.starts_with("AWS::") {
             format!("{name} is not a pseudo parameter")
@@ -357,6 +357,78 @@ impl<'a> Template<'a> {
             format!("{name} is neither a parameter nor a resource of this template")
         };
         Some(Value::unknown(format!("Ref {name}"), why, Some(site)))
+    }
+
+    /// What `Ref` (`attr` `None`) or `Fn::GetAtt` to a resource of the template returns, written at `span`.
+    /// An identity provider's ARN is built from its URL or name when they are known, so the policy model sees
+    /// `arn:…:oidc-provider/HOST` with its condition-key prefix; other resources are symbolic.
+    fn resource_value(
+        &self,
+        id: &str,
+        attr: Option<&str>,
+        span: Span,
+        depth: usize,
+    ) -> Option<Str> {
+        if let Some(r) = self.resource(id) {
+            let provider = match r.ty.as_str() {
+                "AWS::IAM::OIDCProvider" => Some(true),
+                "AWS::IAM::SAMLProvider" => Some(false),
+                _ => None,
+            };
+            if let Some(oidc) = provider.filter(|_| matches!(attr, None | Some("Arn"))) {
+                return Some(self.provider_arn(r, oidc, span, depth));
+            }
+        }
+        let sym = match attr {
+            None => self.resource_ref(id)?,
+            Some(a) => self.resource_att(id, a)?,
+        };
+        Some(Str::sym(sym, Some(span)))
+    }
+
+    fn provider_arn(&self, r: &Resource, oidc: bool, span: Span, depth: usize) -> Str {
+        let prop = if oidc { "Url" } else { "Name" };
+        let name = r
+            .node
+            .get("Properties")
+            .and_then(|p| p.get(prop))
+            .filter(|_| depth < MAX_EVAL_DEPTH)
+            .and_then(|n| self.ev(n, Mode::Values, depth + 1));
+        match name {
+            Some(Value::Str(s)) if s.is_known() && !s.text.is_empty() => {
+                let host = if oidc {
+                    let start = ["https://", "http://"]
+                        .iter()
+                        .find(|p| s.text.starts_with(*p))
+                        .map(|p| p.len())
+                        .unwrap_or(0);
+                    s.slice(start, s.text.len())
+                } else {
+                    s
+                };
+                let lit = |t: &str| Str::lit_with(t, Some(span), false);
+                let kind = if oidc {
+                    ":oidc-provider/"
+                } else {
+                    ":saml-provider/"
+                };
+                Str::concat([
+                    &lit("arn:"),
+                    &Str::sym(Sym::Partition, Some(span)),
+                    &lit(":iam::"),
+                    &Str::sym(Sym::ThisAccount, Some(span)),
+                    &lit(kind),
+                    &host.with_hop(span),
+                ])
+            }
+            _ => Str::sym(
+                Sym::Attr {
+                    resource: format!("{} {}", r.ty, self.key(r.id)),
+                    attr: "Arn".into(),
+                },
+                Some(span),
+            ),
+        }
     }
 
     /// What `Ref` to a resource returns, symbolically.
@@ -372,10 +444,6 @@ impl<'a> Template<'a> {
             // Ref to a group is its name; a symbolic group is identified by its key either way.
             "AWS::IAM::Group" => Sym::GroupArn(key),
             "AWS::IAM::ManagedPolicy" => Sym::PolicyArn(key),
-            "AWS::IAM::OIDCProvider" | "AWS::IAM::SAMLProvider" => Sym::Attr {
-                resource: key,
-                attr: "Arn".into(),
-            },
             _ => Sym::Attr {
                 resource: key,
                 attr: "Ref".into(),
@@ -505,8 +573,8 @@ impl<'a> Template<'a> {
             return self.ref_name(name, span, span, mode, depth);
         }
         if let Some((id, attr)) = name.split_once('.') {
-            return Some(match self.resource_att(id, attr) {
-                Some(sym) => Value::Str(Str::sym(sym, Some(span))),
+            return Some(match self.resource_value(id, Some(attr), span, depth) {
+                Some(v) => Value::Str(v),
                 None => Value::unknown(
                     format!("${{{name}}}"),
                     format!("{id} is not a resource of this template"),
@@ -514,8 +582,8 @@ impl<'a> Template<'a> {
                 ),
             });
         }
-        if let Some(sym) = self.resource_ref(name) {
-            return Some(Value::Str(Str::sym(sym, Some(span))));
+        if let Some(v) = self.resource_value(name, None, span, depth) {
+            return Some(Value::Str(v));
         }
         Some(Value::unknown(
             format!("${{{name}}}"),
@@ -557,8 +625,8 @@ impl<'a> Template<'a> {
                 Some(site),
             ));
         };
-        match self.resource_att(&id, &attr) {
-            Some(sym) => Some(Value::Str(Str::sym(sym, Some(span)))),
+        match self.resource_value(&id, Some(&attr), span, depth) {
+            Some(v) => Some(Value::Str(v)),
             None => Some(Value::unknown(
                 expr,
                 format!("{id} is not a resource of this template"),
@@ -653,6 +721,18 @@ impl<'a> Template<'a> {
                 ));
             };
             let s = to_str(s);
+            // A symbolic or unknown part may hold the delimiter itself (`AWS::StackId` holds `/`): where the
+            // pieces fall is known only at deploy time.
+            if !s.is_known() {
+                return Some(match s.unknowns().next() {
+                    Some(u) => Value::Unknown(u.clone()),
+                    None => Value::unknown(
+                        format!("Fn::Split {}", s.display()),
+                        "the string is known only at deploy time",
+                        Some(site),
+                    ),
+                });
+            }
             let mut items = Vec::new();
             let mut start = 0usize;
             for (i, _) in s.text.match_indices(d) {

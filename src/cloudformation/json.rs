@@ -1,10 +1,9 @@
-//! JSON templates → [`Node`]s (jsonc-parser, strict JSON), and JSON text held in a [`Str`] (a policy written
-//! as a string, `!Sub |` blocks, `Fn::Join`-built JSON) → [`Value`] with every string mapped back through the
-//! `Str`'s provenance.
+//! JSON templates → [`Node`]s (jsonc-parser, strict JSON). Policies written as JSON strings are parsed by
+//! [`crate::policy::json::parse_str`], which keeps the string's provenance.
 
 use super::node::{Kind, LoadError, Node, ScalarKind, MAX_DEPTH};
 use crate::source::{FileId, SourceFile, Span};
-use crate::value::{Str, Value};
+use crate::value::Str;
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions};
@@ -220,90 +219,10 @@ fn unescape(s: &str) -> Option<(char, usize)> {
     Some((c, 2))
 }
 
-/// An error in JSON text held in a string: message and byte offset in the text.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StrJsonError {
-    pub message: String,
-    pub start: usize,
-    pub end: usize,
-}
-
-/// Parses JSON text held in a [`Str`] (a policy document written as a string). Strings keep the provenance of
-/// the text they were cut from, so a principal inside a `!Sub |` block points at its own line and a
-/// `${AWS::AccountId}` inside it stays symbolic.
-pub fn parse_str(s: &Str) -> Result<Value, StrJsonError> {
-    let text = &s.text;
-    let parsed =
-        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| {
-            let r = e.range();
-            StrJsonError {
-                message: format!("{}", e.kind()),
-                start: r.start,
-                end: r.end,
-            }
-        })?;
-    let Some(v) = parsed.value else {
-        return Err(StrJsonError {
-            message: "empty policy document".into(),
-            start: 0,
-            end: 0,
-        });
-    };
-    Ok(str_value(s, &v, 0))
-}
-
-fn str_string(s: &Str, lit: &ast::StringLit) -> Str {
-    let r = lit.range;
-    let (a, b) = (r.start + 1, r.end.saturating_sub(1).max(r.start + 1));
-    let raw = s.text.get(a..b).unwrap_or("");
-    decode_with(raw, &lit.value, |x, y| s.slice(a + x, a + y)).unwrap_or_else(|| {
-        let mut out = Str::lit_with(lit.value.to_string(), s.span_of(a, b), false);
-        for h in s.hops_of(a, b) {
-            out = out.with_hop(h);
-        }
-        out
-    })
-}
-
-fn str_value(s: &Str, v: &ast::Value, depth: usize) -> Value {
-    let r = v.range();
-    let span = s.span_of(r.start, r.end);
-    if depth > MAX_DEPTH {
-        return Value::unknown("JSON policy", "nested too deeply", span);
-    }
-    match v {
-        ast::Value::StringLit(l) => Value::Str(str_string(s, l)),
-        ast::Value::NumberLit(_) => Value::Number(s.slice(r.start, r.end)),
-        ast::Value::BooleanLit(b) => Value::Bool(b.value, span),
-        ast::Value::NullKeyword(_) => Value::Null(span),
-        ast::Value::Array(a) => Value::List(
-            a.elements
-                .iter()
-                .map(|e| str_value(s, e, depth + 1))
-                .collect(),
-            span,
-        ),
-        ast::Value::Object(o) => Value::Map(
-            o.properties
-                .iter()
-                .map(|p| {
-                    let key = match &p.name {
-                        ast::ObjectPropName::String(l) => str_string(s, l),
-                        ast::ObjectPropName::Word(w) => s.slice(w.range.start, w.range.end),
-                    };
-                    (key, str_value(s, &p.value, depth + 1))
-                })
-                .collect(),
-            span,
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::SourceMap;
-    use crate::value::Sym;
 
     #[test]
     fn json_strings_keep_exact_spans_even_with_escapes() {
@@ -343,31 +262,5 @@ mod tests {
         let text = format!("{}{}", "[".repeat(300), "]".repeat(300));
         let f = map.add("t.json".into(), "t.json".into(), text);
         assert!(load(&f).is_err());
-    }
-
-    #[test]
-    fn parse_str_keeps_provenance_of_parts() {
-        let map = SourceMap::new();
-        let f = map.add("t".into(), "t".into(), "0123456789".repeat(10));
-        let sp = |a: usize, b: usize| Some(Span::new(f.id, a, b));
-        let s = Str::concat([
-            &Str::lit("{\"AWS\": \"arn:aws:iam::", sp(10, 32)),
-            &Str::sym(Sym::ThisAccount, sp(40, 56)),
-            &Str::lit(":root\", \"N\": \"a\\\"b\"}", sp(60, 81)),
-        ]);
-        let v = parse_str(&s).unwrap();
-        let aws = v.get("AWS").unwrap().as_str().unwrap();
-        assert_eq!(aws.display(), "arn:aws:iam::<this account>:root");
-        assert_eq!(aws.span_of(0, 3), sp(19, 22));
-        let acct = aws.text.find(crate::value::SYM_CHAR).unwrap();
-        assert_eq!(
-            aws.sym_at(acct, acct + crate::value::SYM_CHAR.len_utf8()),
-            Some(&Sym::ThisAccount)
-        );
-        let n = v.get("N").unwrap().as_str().unwrap();
-        assert_eq!(n.text, "a\"b");
-        let (k, _) = v.get_entry("AWS").unwrap();
-        assert_eq!(k.span(), sp(12, 15));
-        assert!(parse_str(&Str::lit("{\"a\": }", None)).is_err());
     }
 }

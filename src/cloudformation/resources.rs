@@ -2,15 +2,14 @@
 //! providers, and the execution roles SAM generates for functions and state machines.
 
 use super::eval::{display, to_str, Resource, Template, Tri};
-use super::json::parse_str;
 use crate::model::{
     AttachTarget, Decl, Diagnostic, Frontend, Group, InlinePolicy, InstanceProfile, Inventory,
     ManagedPolicy, OidcProvider, Role, Tags, Trust, User,
 };
-use crate::policy::build::document_from_value;
+use crate::policy::build::{document_from_value, trust_document_from_value};
 use crate::policy::{PolicyDocument, Problem};
 use crate::source::Span;
-use crate::value::{Branch, Guard, Str, Sym, Unknown, Value};
+use crate::value::{Guard, Str, Sym, Unknown, Value};
 
 /// Most items taken from one list (policies, tags, ARNs) when branches multiply them.
 const MAX_ITEMS: usize = 1024;
@@ -159,7 +158,7 @@ impl<'t, 'a> Extractor<'t, 'a> {
         let trust = props
             .get_entry("AssumeRolePolicyDocument")
             .map(|(k, v)| Trust {
-                doc: document(v),
+                doc: trust_document(v),
                 attr_span: k.span(),
             });
         let max_session_duration = props
@@ -350,11 +349,11 @@ impl<'t, 'a> Extractor<'t, 'a> {
         };
         let trust = match props.get_entry("AssumeRolePolicyDocument") {
             Some((k, v)) if matches!(kind, Sam::Function) => Trust {
-                doc: document(v),
+                doc: trust_document(v),
                 attr_span: k.span(),
             },
             _ => Trust {
-                doc: document_from_value(&default_trust(kind.service(), r.key.span)),
+                doc: trust_document(&default_trust(kind.service(), r.key.span)),
                 attr_span: None,
             },
         };
@@ -516,47 +515,14 @@ fn merge_globals(global: &Value, local: Value) -> Value {
     }
 }
 
-/// A policy value (map, JSON string, branches of either) → the model. JSON text is parsed with its spans;
-/// JSON that does not parse is a TL900 problem unless unresolved parts explain it (then it is unknown).
+/// An identity policy value (map, JSON string, branches of either) → the model.
 pub fn document(v: &Value) -> PolicyDocument {
-    match jsonify(v, 0) {
-        Ok(v) => document_from_value(&v),
-        Err(p) => PolicyDocument {
-            span: v.span(),
-            problems: vec![p],
-            ..PolicyDocument::default()
-        },
-    }
+    document_from_value(v)
 }
 
-fn jsonify(v: &Value, depth: usize) -> Result<Value, Problem> {
-    match v {
-        Value::Str(s) if depth < 16 => match parse_str(s) {
-            Ok(parsed) => Ok(parsed),
-            Err(_) if s.has_unknown() => {
-                Ok(Value::Unknown(s.unknowns().next().cloned().unwrap_or_else(
-                    || Unknown::new("policy document", "contains unresolved parts", s.span()),
-                )))
-            }
-            Err(e) => Err(Problem {
-                message: format!("policy document is not valid JSON: {}", e.message),
-                span: s
-                    .span_of(e.start, e.end.max(e.start + 1).min(s.text.len()))
-                    .or(s.span()),
-            }),
-        },
-        Value::Branches(bs) if depth < 16 => {
-            let mut out = Vec::with_capacity(bs.len());
-            for b in bs {
-                out.push(Branch {
-                    guard: b.guard.clone(),
-                    value: jsonify(&b.value, depth + 1)?,
-                });
-            }
-            Ok(Value::Branches(out))
-        }
-        other => Ok(other.clone()),
-    }
+/// A trust policy value → the model (a statement without `Principal` is a problem there).
+pub fn trust_document(v: &Value) -> PolicyDocument {
+    trust_document_from_value(v)
 }
 
 /// A single string property: the value, or its unknowns. A branching value gives its first possibility

@@ -395,7 +395,7 @@ fn sub_block_with_json_policy_maps_into_the_block() {
         }
 "#;
     let (f, v) = prop(text, "R", "AssumeRolePolicyDocument");
-    let parsed = json::parse_str(s(&v)).unwrap();
+    let parsed = crate::policy::json::parse_str(s(&v)).unwrap();
     let stmt = &parsed.get("Statement").unwrap().as_list().unwrap()[0];
     let aws = s(stmt.get("Principal").unwrap().get("AWS").unwrap());
     assert_eq!(aws.display(), "arn:aws:iam::<this account>:root");
@@ -427,7 +427,7 @@ fn join_built_json_string_policy() {
         .and_then(|r| r.get("AssumeRolePolicyDocument"))
         .unwrap();
     let v = t.eval(node).unwrap();
-    let parsed = json::parse_str(s(&v)).unwrap();
+    let parsed = crate::policy::json::parse_str(s(&v)).unwrap();
     let stmt = &parsed.get("Statement").unwrap().as_list().unwrap()[0];
     let aws = s(stmt.get("Principal").unwrap().get("AWS").unwrap());
     assert_eq!(aws.text, "arn:aws:iam::123456789012:root");
@@ -749,5 +749,132 @@ fn stack_set_template_bodies_are_analysed_in_place() {
     assert_eq!(
         r.trust.as_ref().unwrap().attr_span,
         Some(at(&f, "AssumeRolePolicyDocument", 0))
+    );
+}
+
+/// The trust document of the role with this logical ID.
+fn trust_of<'a>(inv: &'a crate::model::Inventory, id: &str) -> &'a crate::policy::PolicyDocument {
+    &inv.roles
+        .iter()
+        .find(|r| r.decl.key.ends_with(&format!("::{id}")))
+        .expect("role")
+        .trust
+        .as_ref()
+        .expect("trust")
+        .doc
+}
+
+#[test]
+fn trust_documents_reach_the_policy_model_with_spans() {
+    use crate::policy::{AccountRef, Principal};
+    let text = r#"Parameters:
+  Vendor: {Type: String, Default: "464622532012"}
+Mappings:
+  Accts: {prod: {Id: "210987654321"}}
+Resources:
+  Gh:
+    Type: AWS::IAM::OIDCProvider
+    Properties:
+      Url: https://token.actions.githubusercontent.com
+      ClientIdList: [sts.amazonaws.com]
+  Ci:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: !Ref Gh}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringLike:
+                token.actions.githubusercontent.com:sub: repo:acme/*
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS:
+                - !GetAtt Ci.Arn
+                - !Sub arn:aws:iam::${Vendor}:root
+                - !Join ["", ["arn:aws:iam::", !FindInMap [Accts, prod, Id], ":root"]]
+            Action: sts:AssumeRole
+  Text:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: !Sub |
+        {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+          "Principal": {"AWS": "arn:aws:iam::${Vendor}:root"}}]}
+"#;
+    let (f, inv) = analyze_text("t.yaml", text);
+    let ci = trust_of(&inv, "Ci");
+    assert!(ci.problems.is_empty(), "{:?}", ci.problems);
+    let e = &ci.statements[0].principal_entries()[0];
+    assert_eq!(
+        e.principal,
+        Principal::Oidc {
+            account: AccountRef::This,
+            host: "token.actions.githubusercontent.com".into()
+        }
+    );
+
+    let deploy = trust_of(&inv, "Deploy");
+    let entries = deploy.statements[0].principal_entries();
+    assert_eq!(
+        entries[0].principal,
+        Principal::RoleRef {
+            key: "t.yaml::Ci".into()
+        }
+    );
+    assert_eq!(entries[0].value.span(), Some(at(&f, "Ci.Arn", 0)));
+    // The vendor account: where its default is written, with the `${Vendor}` use as a hop.
+    let v = &entries[1].value;
+    let a = v.text.find("4646").unwrap();
+    assert_eq!(v.span_of(a, a + 12), Some(at(&f, "464622532012", 0)));
+    assert_eq!(v.hops_of(a, a + 12), vec![at(&f, "${Vendor}", 0)]);
+    assert!(matches!(
+        &entries[1].principal,
+        Principal::Account { account: AccountRef::Id(id) } if id == "464622532012"
+    ));
+    // Through Join and FindInMap: the mapping entry.
+    let m = &entries[2].value;
+    let a = m.text.find("2109").unwrap();
+    assert_eq!(m.span_of(a, a + 12), Some(at(&f, "210987654321", 0)));
+
+    let text_doc = trust_of(&inv, "Text");
+    assert!(text_doc.problems.is_empty(), "{:?}", text_doc.problems);
+    let e = &text_doc.statements[0].principal_entries()[0];
+    let a = e.value.text.find("4646").unwrap();
+    assert_eq!(e.value.span_of(a, a + 12), Some(at(&f, "464622532012", 0)));
+    assert_eq!(e.value.span_of(0, 13), Some(at(&f, "arn:aws:iam::", 2)));
+}
+
+#[test]
+fn sam_default_trust_is_lambda_and_points_at_the_function() {
+    use crate::policy::Principal;
+    let (f, inv) = analyze_text(
+        "sam.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {Handler: a}\n",
+    );
+    let doc = trust_of(&inv, "FnRole");
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let e = &doc.statements[0].principal_entries()[0];
+    assert!(
+        matches!(&e.principal, Principal::Service { name, .. } if name == "lambda"),
+        "{:?}",
+        e.principal
+    );
+    assert_eq!(e.value.span(), Some(at(&f, "Fn", 0)));
+    assert!(doc.statements[0].is_assume_role());
+}
+
+#[test]
+fn split_of_a_deploy_time_string_is_unknown() {
+    let text = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      P: !Select [2, !Split ['/', !Ref 'AWS::StackId']]\n";
+    let (_, v) = prop(text, "R", "P");
+    assert!(
+        matches!(&v, Value::Unknown(u) if u.why == "the string is known only at deploy time"),
+        "{v:?}"
     );
 }
