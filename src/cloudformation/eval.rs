@@ -611,7 +611,8 @@ impl<'a> Template<'a> {
                             .and_then(|v| v.as_str())
                             .and_then(|s| s.as_known().map(str::to_string)),
                     };
-                    (id, attr, arg.node.span)
+                    // The names themselves, without the brackets.
+                    (id, attr, r.span.join(&a.span))
                 }
                 _ => (String::new(), None, arg.node.span),
             },
