@@ -89,10 +89,16 @@ fn is_json(file: &Discovered, text: &str) -> bool {
 
 /// Loads a template file into nodes.
 pub fn load(file: &SourceFile, json: bool) -> Result<Option<Node>, LoadError> {
-    if json {
-        json::load(file)
+    // A byte order mark is not JSON, but editors write it and CloudFormation reads past it.
+    let start = if file.text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
     } else {
-        yaml::load(file)
+        0
+    };
+    if json {
+        json::load_range(file, start, file.text.len())
+    } else {
+        yaml::load_range(file, start, file.text.len())
     }
 }
 

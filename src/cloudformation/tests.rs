@@ -878,3 +878,31 @@ fn split_of_a_deploy_time_string_is_unknown() {
         "{v:?}"
     );
 }
+
+#[test]
+fn byte_order_marks_are_skipped() {
+    for (name, text) in [
+        ("bom.json", "\u{feff}{\"Resources\": {\"R\": {\"Type\": \"AWS::IAM::Role\"}}}"),
+        ("bom.yaml", "\u{feff}Resources:\n  R:\n    Type: AWS::IAM::Role\n"),
+    ] {
+        let (f, inv) = analyze_text(name, text);
+        assert!(inv.diagnostics.is_empty(), "{name}: {:?}", inv.diagnostics);
+        assert_eq!(inv.roles.len(), 1);
+        assert_eq!(f.slice(inv.roles[0].decl.span), "R");
+    }
+}
+
+#[test]
+fn statement_conditions_reach_the_model() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/cloudformation/TL012/pass-yaml/template.yaml"
+    ))
+    .unwrap();
+    let (_, inv) = analyze_text("t.yaml", &text);
+    let doc = trust_of(&inv, "Datadog");
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let st = &doc.statements[0];
+    assert_eq!(st.conditions.len(), 1, "{:?}", st);
+    assert_eq!(st.conditions[0].key.text, "sts:ExternalId");
+}
