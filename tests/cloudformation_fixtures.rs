@@ -180,7 +180,11 @@ fn config(dir: &Path) -> Config {
         .unwrap_or(&[])
     {
         c.third_party_accounts.push(ThirdParty {
-            account: tp.get("account").and_then(|n| n.text()).unwrap_or("").into(),
+            account: tp
+                .get("account")
+                .and_then(|n| n.text())
+                .unwrap_or("")
+                .into(),
             name: tp.get("name").and_then(|n| n.text()).map(str::to_string),
         });
     }

@@ -238,7 +238,9 @@ impl<'a> Template<'a> {
                             node: v,
                             own: false,
                         };
-                        return self.intrinsic(name, arg, node.span, mode, depth + 1);
+                        // The `"Fn::X": …` entry itself, without the braces around it.
+                        let site = k.span.join(&v.full_span());
+                        return self.intrinsic(name, arg, site, mode, depth + 1);
                     }
                 }
                 let mut out = Vec::with_capacity(entries.len());

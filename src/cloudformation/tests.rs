@@ -882,8 +882,14 @@ fn split_of_a_deploy_time_string_is_unknown() {
 #[test]
 fn byte_order_marks_are_skipped() {
     for (name, text) in [
-        ("bom.json", "\u{feff}{\"Resources\": {\"R\": {\"Type\": \"AWS::IAM::Role\"}}}"),
-        ("bom.yaml", "\u{feff}Resources:\n  R:\n    Type: AWS::IAM::Role\n"),
+        (
+            "bom.json",
+            "\u{feff}{\"Resources\": {\"R\": {\"Type\": \"AWS::IAM::Role\"}}}",
+        ),
+        (
+            "bom.yaml",
+            "\u{feff}Resources:\n  R:\n    Type: AWS::IAM::Role\n",
+        ),
     ] {
         let (f, inv) = analyze_text(name, text);
         assert!(inv.diagnostics.is_empty(), "{name}: {:?}", inv.diagnostics);
