@@ -404,10 +404,12 @@ impl<'a> Template<'a> {
                         .find(|p| s.text.starts_with(*p))
                         .map(|p| p.len())
                         .unwrap_or(0);
-                    s.slice(start, s.text.len())
+                    s.text.get(start..).unwrap_or("")
                 } else {
-                    s
+                    s.text.as_str()
                 };
+                // The whole ARN stands where the provider is referenced: that is the principal entry rules
+                // point at, whereas the URL is written with the provider.
                 let lit = |t: &str| Str::lit_with(t, Some(span), false);
                 let kind = if oidc {
                     ":oidc-provider/"
@@ -420,7 +422,7 @@ impl<'a> Template<'a> {
                     &lit(":iam::"),
                     &Str::sym(Sym::ThisAccount, Some(span)),
                     &lit(kind),
-                    &host.with_hop(span),
+                    &lit(host),
                 ])
             }
             _ => Str::sym(
