@@ -10,7 +10,7 @@
 
 use super::node::{Kind, Node, ScalarKind};
 use crate::source::Span;
-use crate::value::{Branch, Guard, Origin, Str, Sym, Unknown, Value};
+use crate::value::{Branch, Guard, Str, Sym, Unknown, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -1272,11 +1272,4 @@ impl SliceOrEmpty for Str {
         }
         self.slice(start, end)
     }
-}
-
-/// Whether any part of a string is symbolic of this kind (used by tests and resources).
-pub fn has_sym(s: &Str, pred: impl Fn(&Sym) -> bool) -> bool {
-    s.parts
-        .iter()
-        .any(|p| matches!(&p.origin, Origin::Sym(sym, _) if pred(sym)))
 }

@@ -162,8 +162,7 @@ fn decode_with(raw: &str, decoded: &str, run: impl Fn(usize, usize) -> Str) -> O
     let mut i = 0usize;
     let mut start = 0usize;
     while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            // ok: i < len
+        if bytes.get(i) != Some(&b'\\') {
             i += 1;
             continue;
         }

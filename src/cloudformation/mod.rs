@@ -28,6 +28,18 @@ pub fn looks_like_template(text: &str) -> bool {
 /// `AWSTemplateFormatVersion` key, or a `Resources` key and a `Type: AWS::…` — top-level keys in YAML (column
 /// 0), any key in JSON, whose indentation says nothing.
 pub fn claims_to_be_template(text: &str, json: bool) -> bool {
+    if json {
+        // JSON may be minified: look for the keys anywhere.
+        let key_then = |key: &str, value_prefix: &str| {
+            text.match_indices(key).any(|(i, _)| {
+                let rest = text.get(i + key.len()..).unwrap_or("").trim_start();
+                rest.strip_prefix(':')
+                    .is_some_and(|r| r.trim_start().starts_with(value_prefix))
+            })
+        };
+        return key_then("\"AWSTemplateFormatVersion\"", "")
+            || (key_then("\"Resources\"", "{") && key_then("\"Type\"", "\"AWS::"));
+    }
     let mut resources = false;
     let mut typed = false;
     for line in text.lines() {

@@ -134,7 +134,7 @@ pub fn align(value: &str, source: &str, escapes: bool) -> Option<Vec<(usize, usi
     let mut open: Option<(usize, usize)> = None;
     while i < v.len() {
         let sc = *s.get(j)?;
-        let vc = v[i]; // ok: i < v.len()
+        let vc = *v.get(i)?;
         if vc == sc && !(escapes && sc == b'\\') {
             if open.is_none() {
                 open = Some((i, j));

@@ -912,3 +912,52 @@ fn statement_conditions_reach_the_model() {
     assert_eq!(st.conditions.len(), 1, "{:?}", st);
     assert_eq!(st.conditions[0].key.text, "sts:ExternalId");
 }
+
+#[test]
+fn truncated_and_mangled_templates_never_panic() {
+    let base = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cloudformation");
+    for (name, rel) in [
+        ("t.yaml", "/TL040/fail-yaml/template.yaml"),
+        ("t.json", "/TL010/fail-json/template.json"),
+        ("t.yaml", "/TL010/fail-yaml/template.yaml"),
+    ] {
+        let text = std::fs::read_to_string(format!("{base}{rel}")).unwrap();
+        let mut cuts: Vec<String> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .map(|i| text[..i].to_string())
+            .collect();
+        // Lines dedented by one, brackets and quotes dropped.
+        cuts.push(text.replace("\n  ", "\n "));
+        cuts.push(text.replace(['[', '{'], ""));
+        cuts.push(text.replace('"', ""));
+        cuts.push(text.replace(": ", ": &a *a "));
+        for t in &cuts {
+            let _ = analyze_text(name, t);
+        }
+    }
+}
+
+#[test]
+fn deep_values_evaluate_within_a_small_stack() {
+    // As deep as the loaders accept, inside a policy: no stack overflow on a thread with rayon's stack size.
+    let depth = super::node::MAX_DEPTH - 8;
+    let mut text = String::from("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement: ");
+    text.push_str(&"[".repeat(depth));
+    text.push_str(&"]".repeat(depth));
+    text.push('\n');
+    let json = format!(
+        "{{\"Resources\": {{\"R\": {{\"Type\": \"AWS::IAM::Role\", \"Properties\": {{\"P\": {}{}}}}}}}}}",
+        "{\"Fn::Join\": [\"\", [".repeat(depth / 3),
+        format!("\"x\"{}", "]]}".repeat(depth / 3))
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let (_, a) = analyze_text("deep.yaml", &text);
+            let (_, b) = analyze_text("deep.json", &json);
+            assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+            (a.roles.len(), b.roles.len())
+        })
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), (1, 1));
+}
