@@ -664,6 +664,12 @@ fn malformed_templates_are_parse_errors_and_others_are_skipped() {
         "{\"AWSTemplateFormatVersion\": \"x\",\n \"Resources\": {,}}",
     );
     assert_eq!(inv.diagnostics.len(), 1);
+    // Minified JSON claims to be a template just the same.
+    let (_, inv) = analyze_text(
+        "min.json",
+        "{\"Resources\":{\"R\":{\"Type\":\"AWS::IAM::Role\",\"Properties\":{,}}}}",
+    );
+    assert_eq!(inv.diagnostics.len(), 1);
 
     // Not templates: CI config, Kubernetes manifest, package.json, broken YAML that never claimed to be one.
     for (name, text) in [
@@ -945,10 +951,10 @@ fn deep_values_evaluate_within_a_small_stack() {
     text.push_str(&"[".repeat(depth));
     text.push_str(&"]".repeat(depth));
     text.push('\n');
+    let opens = "{\"Fn::Join\": [\"\", [".repeat(depth / 3);
+    let closes = "]]}".repeat(depth / 3);
     let json = format!(
-        "{{\"Resources\": {{\"R\": {{\"Type\": \"AWS::IAM::Role\", \"Properties\": {{\"P\": {}{}}}}}}}}}",
-        "{\"Fn::Join\": [\"\", [".repeat(depth / 3),
-        format!("\"x\"{}", "]]}".repeat(depth / 3))
+        "{{\"Resources\": {{\"R\": {{\"Type\": \"AWS::IAM::Role\", \"Properties\": {{\"P\": {opens}\"x\"{closes}}}}}}}}}"
     );
     let handle = std::thread::Builder::new()
         .stack_size(2 << 20)
