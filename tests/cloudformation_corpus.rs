@@ -207,6 +207,13 @@ fn corpus_templates_scan_without_panic() {
     for (why, n) in top.iter().take(12) {
         println!("    {n:5}  {why}");
     }
+    for u in unknowns
+        .iter()
+        .filter(|u| u.why.contains("neither a parameter"))
+        .take(12)
+    {
+        println!("      e.g. {}: {}", u.expr, u.why);
+    }
     println!("  role count mismatches: {}", role_mismatch.len());
     for m in &role_mismatch {
         println!("    {m}");

@@ -68,6 +68,8 @@ pub struct Template<'a> {
     by_id: HashMap<&'a str, usize>,
     /// SAM's generated execution roles: `<Function>Role` → the function's logical ID.
     pub implicit_roles: HashMap<String, &'a str>,
+    /// Whether the template uses the SAM transform (or SAM resource types).
+    is_sam: bool,
     cond_cache: RefCell<HashMap<String, Tri>>,
     cond_active: RefCell<Vec<String>>,
 }
@@ -170,6 +172,16 @@ impl<'a> Template<'a> {
         }
         // A declared resource wins over a generated role of the same name.
         implicit_roles.retain(|name, _| !by_id.contains_key(name.as_str()));
+        let is_sam = resources
+            .iter()
+            .any(|r| r.ty.starts_with("AWS::Serverless::"))
+            || root.get("Transform").is_some_and(|t| {
+                t.text().is_some_and(|x| x.starts_with("AWS::Serverless"))
+                    || t.items().is_some_and(|i| {
+                        i.iter()
+                            .any(|x| x.text().is_some_and(|x| x.starts_with("AWS::Serverless")))
+                    })
+            });
         Template {
             rel: rel.to_string(),
             params,
@@ -179,6 +191,7 @@ impl<'a> Template<'a> {
             resources,
             by_id,
             implicit_roles,
+            is_sam,
             cond_cache: RefCell::new(HashMap::new()),
             cond_active: RefCell::new(Vec::new()),
         }
@@ -440,7 +453,9 @@ impl<'a> Template<'a> {
         if self.implicit_roles.contains_key(id) {
             return Some(Sym::RoleName(self.key(id)));
         }
-        let r = self.resource(id)?;
+        let Some(r) = self.resource(id) else {
+            return self.sam_generated(id);
+        };
         let key = self.key(id);
         Some(match r.ty.as_str() {
             "AWS::IAM::Role" => Sym::RoleName(key),
@@ -452,6 +467,23 @@ impl<'a> Template<'a> {
                 resource: key,
                 attr: "Ref".into(),
             },
+        })
+    }
+
+    /// Resources the SAM transform generates and templates may reference: the implicit APIs, and
+    /// `Function.Alias`/`Function.Version`-style sub-resources of a declared SAM resource.
+    fn sam_generated(&self, id: &str) -> Option<Sym> {
+        if matches!(id, "ServerlessRestApi" | "ServerlessHttpApi") && self.is_sam {
+            return Some(Sym::Attr {
+                resource: self.key(id),
+                attr: "Ref".into(),
+            });
+        }
+        let (base, sub) = id.split_once('.')?;
+        let r = self.resource(base)?;
+        r.ty.starts_with("AWS::Serverless::").then(|| Sym::Attr {
+            resource: self.key(base),
+            attr: sub.to_string(),
         })
     }
 

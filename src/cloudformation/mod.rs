@@ -76,6 +76,18 @@ pub fn is_template(root: &Node) -> bool {
     if root.get("AWSTemplateFormatVersion").is_some() {
         return true;
     }
+    // An AWS transform (SAM, language extensions) with resources is a template even when every resource is
+    // generated (`Fn::ForEach`).
+    let aws_transform = root.get("Transform").is_some_and(|t| {
+        t.text().is_some_and(|x| x.starts_with("AWS::"))
+            || t.items().is_some_and(|i| {
+                i.iter()
+                    .any(|x| x.text().is_some_and(|x| x.starts_with("AWS::")))
+            })
+    });
+    if aws_transform && root.get("Resources").and_then(|r| r.entries()).is_some() {
+        return true;
+    }
     root.get("Resources")
         .and_then(|r| r.entries())
         .is_some_and(|entries| {

@@ -967,3 +967,38 @@ fn deep_values_evaluate_within_a_small_stack() {
         .unwrap();
     assert_eq!(handle.join().unwrap(), (1, 1));
 }
+
+#[test]
+fn for_each_loops_of_iam_resources_are_reported_not_skipped() {
+    let text = r#"Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Roles:
+    - Name
+    - [a, b]
+    - Role${Name}:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument: {}
+"#;
+    let (_, inv) = analyze_text("loop.yaml", text);
+    assert!(inv.roles.is_empty());
+    let [crate::model::Diagnostic::Unresolved { unknown, .. }] = inv.diagnostics.as_slice() else {
+        panic!("{:?}", inv.diagnostics)
+    };
+    assert!(unknown.why.contains("Fn::ForEach"));
+}
+
+#[test]
+fn sam_generated_resources_are_symbolic() {
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      A: !Ref Fn.Alias\n      B: !Ref ServerlessRestApi\n";
+    let (_, v) = prop(text, "R", "A");
+    assert_eq!(
+        s(&v).as_sym(),
+        Some(&Sym::Attr {
+            resource: "t.yaml::Fn".into(),
+            attr: "Alias".into()
+        })
+    );
+    let (_, v) = prop(text, "R", "B");
+    assert!(s(&v).as_sym().is_some(), "{v:?}");
+}
