@@ -18,6 +18,9 @@ use miette::{
 use std::fmt;
 use std::sync::Arc;
 
+/// Where messages wrap unless told otherwise: the same in a terminal, a CI log and a file.
+pub const DEFAULT_WIDTH: usize = 100;
+
 /// How the text report looks.
 #[derive(Clone, Debug, Default)]
 pub struct TextOptions {
@@ -25,7 +28,7 @@ pub struct TextOptions {
     pub color: bool,
     /// Findings only, no summary.
     pub quiet: bool,
-    /// Wrap width of messages; `None`: the terminal's width (80 when there is none).
+    /// Wrap width of messages; `None`: [`DEFAULT_WIDTH`].
     pub width: Option<usize>,
 }
 
@@ -52,10 +55,9 @@ pub fn render_with(out: &ScanOutput, rules: &[&RuleMeta], opts: &TextOptions) ->
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let mut handler = GraphicalReportHandler::new_themed(theme).with_links(false);
-    if let Some(w) = opts.width {
-        handler = handler.with_width(w);
-    }
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(opts.width.unwrap_or(DEFAULT_WIDTH).max(40));
     let mut s = String::new();
     for f in out.findings.iter().filter(|f| f.suppression.is_none()) {
         let diag = TextDiag::new(f, &out.sources, rules);
