@@ -289,7 +289,18 @@ impl Builder {
                 // `null` (Terraform) and `AWS::NoValue` (CloudFormation) mean the element is absent.
                 continue;
             }
-            match element(&k.text, &STATEMENT_ELEMENTS) {
+            let name = element(&k.text, &STATEMENT_ELEMENTS);
+            if let (
+                Some("NotAction" | "NotPrincipal" | "Resource" | "NotResource"),
+                Value::Unknown(u),
+            ) = (name, v)
+            {
+                // An unresolved optional element may just as well be absent (Terraform's
+                // `try(each.value.not_actions, null)`): it is reported, never taken as present.
+                self.unknown(u);
+                continue;
+            }
+            match name {
                 Some("Sid") => parts.sid = Some(v),
                 Some("Effect") => parts.effect = Some(v),
                 Some("Principal") => parts.principal.push(v),
@@ -584,13 +595,9 @@ impl Builder {
                             k.span(),
                         );
                     }
+                    // An empty list is accepted: the AWS provider renders `"Service": []` for a
+                    // `principals` block over an empty variable, and IAM takes it.
                     let items = self.list_items(val, what);
-                    if items.is_empty() && !matches!(val, Value::Branches(_) | Value::Null(_)) {
-                        self.problem(
-                            format!("{what} {} has no values", kind.as_str()),
-                            val.span().or(k.span()),
-                        );
-                    }
                     for (g2, item) in items {
                         let mut gs = guards.clone();
                         gs.extend(g2);
@@ -992,10 +999,6 @@ mod tests {
                 "Principal is empty",
             ),
             (
-                r#"{"Statement": {"Effect": "Allow", "Action": "a", "Principal": {"AWS": []}}}"#,
-                "Principal AWS has no values",
-            ),
-            (
                 r#"{"Statement": {"Effect": "Allow", "Action": [{"a": 1}], "Principal": "*"}}"#,
                 "Action values must be strings",
             ),
@@ -1016,6 +1019,10 @@ mod tests {
                 "unknown element \"Sidd\" in a statement",
             ),
         ];
+        let empty = doc(
+            r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [], "Service": "ec2.amazonaws.com"}}}"#,
+        );
+        assert!(empty.problems.is_empty(), "{:?}", empty.problems);
         for (text, needle) in table {
             let d = doc(text);
             assert!(
@@ -1560,5 +1567,48 @@ mod corpus_plan_tests {
             failures.join("\n")
         );
         assert!(checked > 100, "only {checked} policy strings checked");
+    }
+}
+
+#[cfg(test)]
+mod unknown_element_tests {
+    use super::*;
+    use crate::value::Unknown;
+
+    #[test]
+    fn unresolved_optional_elements_are_maybe_absent() {
+        let u = |e: &str| Value::Unknown(Unknown::new(e, "each.value is unknown", None));
+        let stmt = Value::Map(
+            vec![
+                (Str::synthetic("Effect"), Value::str("Allow", None)),
+                (Str::synthetic("Action"), u("try(each.value.actions, null)")),
+                (
+                    Str::synthetic("NotAction"),
+                    u("try(each.value.not_actions, null)"),
+                ),
+                (
+                    Str::synthetic("Resource"),
+                    u("try(each.value.resources, null)"),
+                ),
+                (
+                    Str::synthetic("NotResource"),
+                    u("try(each.value.not_resources, null)"),
+                ),
+                (Str::synthetic("Principal"), Value::str("*", None)),
+            ],
+            None,
+        );
+        let d = document_from_value(&Value::Map(
+            vec![(Str::synthetic("Statement"), Value::List(vec![stmt], None))],
+            None,
+        ));
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(d.unknowns.len(), 4);
+        let st = &d.statements[0];
+        assert!(st.not_actions.is_none() && st.resources.is_none());
+        assert!(
+            !st.is_assume_role(),
+            "unknown actions never make a trust statement"
+        );
     }
 }
