@@ -2,12 +2,12 @@
 //! JSON (`*-json`). Expected findings are lines marked `expect: TL0xx` in a comment, plus `FILE:LINE ID` lines
 //! of an `expect.txt` (JSON has no comments); a `pass*` case expects nothing of its rule.
 //!
-//! The front-end tests always run. The end-to-end test scans each case whose rule is in the registry (rules
-//! are integrated separately), so it checks every fixture once they are.
+//! The front-end tests check the inventory; the end-to-end test runs the binary on each case whose rule is in
+//! the registry.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use trustlint::config::{Config, ThirdParty};
+use std::process::Command;
 use trustlint::discover::{classify, Discovered};
 use trustlint::model::Diagnostic;
 use trustlint::source::SourceMap;
@@ -150,65 +150,42 @@ fn fixtures_load_through_the_front_end() {
     }
 }
 
-/// The case's `.trustlint.yml`, read here with the template loader (the fixtures use a handful of keys), so
-/// these fixtures check the front end and the rules whatever the state of the configuration reader.
-fn config(dir: &Path) -> Config {
-    let mut c = Config::default();
-    let path = dir.join(".trustlint.yml");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return c;
-    };
-    let sources = SourceMap::new();
-    let f = sources.add(path.clone(), ".trustlint.yml".into(), text);
-    let root = cloudformation::yaml::load(&f)
-        .expect("fixture configuration is YAML")
-        .expect("not empty");
-    let strings = |key: &str| -> Vec<String> {
-        root.get(key)
-            .and_then(|n| n.items())
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|n| n.text().map(str::to_string))
-            .collect()
-    };
-    c.trusted_accounts = strings("trusted_accounts");
-    c.organization_ids = strings("organization_ids");
-    c.required_tags = strings("required_tags");
-    for tp in root
-        .get("third_party_accounts")
-        .and_then(|n| n.items())
-        .unwrap_or(&[])
-    {
-        c.third_party_accounts.push(ThirdParty {
-            account: tp
-                .get("account")
-                .and_then(|n| n.text())
-                .unwrap_or("")
-                .into(),
-            name: tp.get("name").and_then(|n| n.text()).map(str::to_string),
-        });
-    }
-    c
-}
-
+/// Findings of rule `id` when the binary scans the case directory (with its own `.trustlint.yml`).
 fn actual(id: &str, dir: &Path) -> BTreeSet<(String, u64)> {
-    let out = trustlint::scan(&ScanOptions {
-        paths: vec![dir.to_path_buf()],
-        config: config(dir),
-        ..ScanOptions::default()
-    })
-    .expect("scan runs");
-    out.findings
+    let out = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(["scan", "--format", "json", "--no-color", "."])
+        .current_dir(dir)
+        .output()
+        .expect("run trustlint");
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "{}: exit {:?}\n{}",
+        dir.display(),
+        code,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: not JSON ({e}):\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    findings
+        .as_array()
+        .expect("an array of findings")
         .iter()
-        .filter(|f| f.rule_id == id)
+        .filter(|f| f["rule_id"] == id)
         .map(|f| {
-            let file = out.sources.get(f.primary.file);
-            let name = file
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            (name, file.position(f.primary.start).line as u64)
+            (
+                f["file"]
+                    .as_str()
+                    .unwrap_or("")
+                    .trim_start_matches("./")
+                    .to_string(),
+                f["start_line"].as_u64().unwrap_or(0),
+            )
         })
         .collect()
 }
