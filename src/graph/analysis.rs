@@ -188,15 +188,20 @@ impl Graph {
         }
     }
 
-    /// Shortest distance (in hops) from a principal that is not a scanned role, and the edge that reaches
-    /// each node first. Sources and edges are visited in index order, so ties break deterministically.
-    fn reach(&self) -> (Vec<usize>, Vec<usize>) {
+    /// Breadth-first search from every principal that is not a scanned role, over the edges `ok` accepts:
+    /// the distance of each node and the edge that reaches it first. Sources and edges are visited in index
+    /// order, so ties break deterministically.
+    fn bfs(&self, ok: &dyn Fn(&Edge) -> bool) -> (Vec<usize>, Vec<usize>) {
         let n = self.nodes.len();
         let mut dist = vec![UNSET; n];
         let mut parent = vec![UNSET; n];
         let mut queue = VecDeque::new();
         for i in 0..n {
-            if !self.is_role(i) && !self.out_edges(i).is_empty() {
+            let starts = self
+                .out_edges(i)
+                .iter()
+                .any(|&ei| self.edge(ei).is_some_and(ok));
+            if !self.is_role(i) && starts {
                 if let Some(d) = dist.get_mut(i) {
                     *d = 0;
                 }
@@ -207,6 +212,9 @@ impl Graph {
             let du = dist.get(u).copied().unwrap_or(UNSET);
             for &ei in self.out_edges(u) {
                 let Some(e) = self.edge(ei) else { continue };
+                if !ok(e) {
+                    continue;
+                }
                 if dist.get(e.to).copied() == Some(UNSET) {
                     if let Some(d) = dist.get_mut(e.to) {
                         *d = du.saturating_add(1);
@@ -219,6 +227,28 @@ impl Graph {
             }
         }
         (dist, parent)
+    }
+
+    /// How each node is best reached from outside the scanned roles: a rank (paths of certain edges first,
+    /// then shorter ones) and the edge to follow back. Certain paths are preferred so that a chain is shown
+    /// from a principal that surely starts it (a scanned user) rather than from an account's unknown ones.
+    fn reach(&self) -> (Vec<(bool, usize)>, Vec<usize>) {
+        let (cdist, cparent) = self.bfs(&|e: &Edge| e.certain);
+        let (adist, aparent) = self.bfs(&|_| true);
+        let n = self.nodes.len();
+        let mut rank = Vec::with_capacity(n);
+        let mut parent = Vec::with_capacity(n);
+        for i in 0..n {
+            let c = cdist.get(i).copied().unwrap_or(UNSET);
+            if c != UNSET {
+                rank.push((false, c));
+                parent.push(cparent.get(i).copied().unwrap_or(UNSET));
+            } else {
+                rank.push((true, adist.get(i).copied().unwrap_or(UNSET)));
+                parent.push(aparent.get(i).copied().unwrap_or(UNSET));
+            }
+        }
+        (rank, parent)
     }
 
     /// The path of edges to `node` along `parent`, at most `MAX_PATH_HOPS - 1` long (a hop is appended).
@@ -249,7 +279,7 @@ impl Graph {
     /// [`Graph::cycles`]. Service-linked roles are exempt.
     pub fn chains(&self) -> Vec<Chain> {
         let sccs = self.sccs(&|_| true);
-        let (dist, parent) = self.reach();
+        let (rank, parent) = self.reach();
         // (target, statement, entry) → hop edges whose source is an assumable role.
         let mut groups: BTreeMap<(usize, usize, Option<usize>), Vec<usize>> = BTreeMap::new();
         for (ei, e) in self.edges.iter().enumerate() {
@@ -274,12 +304,17 @@ impl Graph {
                 let e = self.edge(ei);
                 let from = e.map(|e| e.from).unwrap_or(UNSET);
                 let certain = e.is_some_and(|e| e.certain);
-                (dist.get(from).copied().unwrap_or(UNSET), !certain, from)
+                (
+                    rank.get(from).copied().unwrap_or((true, UNSET)),
+                    !certain,
+                    from,
+                )
             });
             let Some(hop) = best else { continue };
             let Some(he) = self.edge(hop) else { continue };
             let prev = he.from;
-            let (mut path, shortened) = if dist.get(prev).copied().unwrap_or(UNSET) != UNSET {
+            let reached = rank.get(prev).is_some_and(|r| r.1 != UNSET);
+            let (mut path, shortened) = if reached {
                 self.path_to(prev, &parent)
             } else {
                 // Only roles reach it (through a cycle elsewhere): show one predecessor.

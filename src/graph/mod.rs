@@ -325,6 +325,23 @@ impl Graph {
             .is_some_and(|n| n.trust.ec2 && !n.trust.not_ec2 && !n.trust.unsure)
     }
 
+    /// How a node reads in messages: `role "deploy"`, `user "alice"`, `service ec2.amazonaws.com`,
+    /// `this account`, `account 222222222222`, `everyone (*)`.
+    pub fn describe_node(&self, node: usize) -> String {
+        let Some(n) = self.nodes.get(node) else {
+            return String::new();
+        };
+        match n.kind {
+            NodeKind::Role => format!("role \"{}\"", n.name),
+            NodeKind::User => format!("user \"{}\"", n.name),
+            NodeKind::Group => format!("group \"{}\"", n.name),
+            NodeKind::ExternalRole => format!("role \"{}\" (not in the scan)", n.name),
+            NodeKind::Service => format!("service {}", n.name),
+            NodeKind::Federated => format!("federated identity {}", n.name),
+            NodeKind::Account | NodeKind::Wildcard => n.name.clone(),
+        }
+    }
+
     /// Whether a node can be assumed by anything in the graph.
     pub fn assumable(&self, node: usize) -> bool {
         !self.in_edges(node).is_empty()

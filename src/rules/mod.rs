@@ -3,8 +3,12 @@
 //! A rule reads the model ([`Context`]) and pushes [`Finding`]s. To add one: copy a neighbour's shape, write
 //! its page, and add it to [`registry`].
 
+pub mod tl003;
+pub mod tl030;
+
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
+use crate::graph::Graph;
 use crate::model::Inventory;
 use crate::source::SourceMap;
 
@@ -28,6 +32,8 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a Config,
     pub sources: &'a SourceMap,
+    /// The effective assume-role graph of the inventory, built once per scan.
+    pub graph: &'a Graph,
 }
 
 pub trait Rule: Sync + Send {
@@ -37,7 +43,7 @@ pub trait Rule: Sync + Send {
 
 /// Every rule, in ID order.
 pub fn registry() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![&tl003::RoleChain, &tl030::SameAccountDirectTrust]
 }
 
 /// The metadata of a rule by ID (case-insensitive).
