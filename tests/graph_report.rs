@@ -10,7 +10,11 @@ fn example() -> Kit {
     k.user("ops", Some("ops"), &[]);
     k.user_policy("ops", "assume-hub", &allow_assume("${role:hub}"));
     k.simple_role("hub", &trust_aws("arn:aws:iam::${this}:root"));
-    k.role_policy("hub", "assume-spokes", &allow_assume("arn:${partition}:iam::${this}:role/spoke-*"));
+    k.role_policy(
+        "hub",
+        "assume-spokes",
+        &allow_assume("arn:${partition}:iam::${this}:role/spoke-*"),
+    );
     k.simple_role("spoke-a", &trust_aws("arn:aws:iam::${this}:root"));
     k.simple_role(
         "juggle-1",
@@ -35,7 +39,8 @@ fn json_has_the_spec_shape() {
             "arn": "arn:aws:iam::<this account>:role/hub", "file": "decl/hub", "line": 1
         })
     );
-    let kinds: std::collections::BTreeSet<&str> = nodes.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        nodes.iter().map(|n| n["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
         vec!["account", "role", "service", "user"]
@@ -53,7 +58,10 @@ fn json_has_the_spec_shape() {
     assert_eq!(e["line"], 1);
     assert!(e["file"].as_str().unwrap().starts_with("spoke-a.trust"));
     assert_eq!(e["conditions"], serde_json::json!([]));
-    let ext = edges.iter().find(|e| e["from"] == "account:222222222222").unwrap();
+    let ext = edges
+        .iter()
+        .find(|e| e["from"] == "account:222222222222")
+        .unwrap();
     assert_eq!(ext["certain"], false);
     assert_eq!(
         ext["conditions"],
@@ -92,13 +100,23 @@ fn render_reads_a_scan_output_and_is_deterministic() {
 fn five_hundred_roles_stay_readable() {
     let mut k = Kit::new();
     for i in 0..400 {
-        k.simple_role(&format!("fn-{i:03}"), &trust_service("lambda.amazonaws.com"));
+        k.simple_role(
+            &format!("fn-{i:03}"),
+            &trust_service("lambda.amazonaws.com"),
+        );
     }
     for i in 0..90 {
-        k.simple_role(&format!("app-{i:02}"), &trust_aws("arn:aws:iam::${this}:root"));
+        k.simple_role(
+            &format!("app-{i:02}"),
+            &trust_aws("arn:aws:iam::${this}:root"),
+        );
     }
     k.simple_role("ci", &trust_service("codebuild.amazonaws.com"));
-    k.role_policy("ci", "deploy", &allow_assume("arn:aws:iam::${this}:role/app-0*"));
+    k.role_policy(
+        "ci",
+        "deploy",
+        &allow_assume("arn:aws:iam::${this}:role/app-0*"),
+    );
     let g = k.graph();
     let m = render_graph(&g, &k.sources, GraphFormat::Mermaid);
     assert!(m.contains("c"), "{m}");
@@ -119,10 +137,43 @@ fn five_hundred_roles_stay_readable() {
 #[test]
 fn labels_are_escaped() {
     let mut k = Kit::new();
-    k.role("weird", Some("we\"ird<x>"), None, Some(&trust_service("ec2.amazonaws.com")));
+    k.role(
+        "weird",
+        Some("we\"ird<x>"),
+        None,
+        Some(&trust_service("ec2.amazonaws.com")),
+    );
     let g = k.graph();
     let m = render_graph(&g, &k.sources, GraphFormat::Mermaid);
     assert!(m.contains("we#quot;ird#lt;x#gt;"), "{m}");
     let d = render_graph(&g, &k.sources, GraphFormat::Dot);
     assert!(d.contains("we\\\"ird<x>"), "{d}");
+}
+
+/// Graphviz accepts the DOT output (skipped where `dot` is not installed).
+#[test]
+fn graphviz_accepts_dot() {
+    let Ok(mut child) = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("graphviz not installed; skipped");
+        return;
+    };
+    let k = example();
+    let d = render_graph(&k.graph(), &k.sources, GraphFormat::Dot);
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(d.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -471,6 +471,7 @@ fn dot(g: &Graph) -> String {
     let _ = writeln!(s, "// {LEGEND}");
     let _ = writeln!(s, "digraph trustlint {{");
     let _ = writeln!(s, "  rankdir=LR;");
+    let _ = writeln!(s, "  graph [fontname=\"Helvetica\", fontsize=11];");
     let _ = writeln!(s, "  node [fontname=\"Helvetica\", fontsize=10];");
     let _ = writeln!(s, "  edge [fontname=\"Helvetica\", fontsize=9];");
     for (ai, (account, scopes)) in by_account.iter().enumerate() {
