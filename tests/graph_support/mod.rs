@@ -3,7 +3,8 @@
 //! Snippets are real JSON parsed by `policy::json::parse_str`, with markers that stand for symbolic values
 //! the front ends produce: `${this}` (this account), `${partition}`, `${role:ADDR}` (a scanned role's ARN),
 //! `${rolename:ADDR}`, `${user:ADDR}`, `${username:ADDR}`, `${group:ADDR}`, `${policy:ADDR}` and
-//! `${unknown:EXPR}`. Every snippet is a source file of its own, so spans are real.
+//! `${unknown:EXPR}`. Every snippet is a source file of its own, so spans are real, and becomes a document
+//! through `policy::build::document_from_value`, the path every front end takes.
 #![allow(dead_code)]
 
 use trustlint::config::Config;
@@ -13,12 +14,10 @@ use trustlint::model::{
     AttachTarget, Decl, Frontend, Group, InlinePolicy, InstanceProfile, Inventory, ManagedPolicy,
     Role, Trust, User,
 };
-use trustlint::policy::condition::Operator;
-use trustlint::policy::principal::{PrincipalEntry, PrincipalType};
-use trustlint::policy::{Condition, Effect, Item, PolicyDocument, Principals, Statement};
+use trustlint::policy::PolicyDocument;
 use trustlint::rules::{Context, Rule};
 use trustlint::source::{SourceMap, Span};
-use trustlint::value::{Str, Sym, Unknown, Value};
+use trustlint::value::{Str, Sym, Unknown};
 
 pub fn key(address: &str) -> String {
     format!("test::{address}")
@@ -66,110 +65,8 @@ pub fn template(sources: &SourceMap, name: &str, text: &str) -> Str {
 pub fn document(sources: &SourceMap, name: &str, json: &str) -> PolicyDocument {
     let s = template(sources, name, json);
     let v = trustlint::policy::json::parse_str(&s).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let built = trustlint::policy::build::document_from_value(&v);
-    if !built.statements.is_empty() {
-        return built;
-    }
-    // Until `policy::build` lands, a minimal reading of the same JSON.
-    convert(&v)
-}
-
-fn items(v: &Value) -> Vec<Item> {
-    match v {
-        Value::List(xs, _) => xs.iter().flat_map(items).collect(),
-        Value::Str(s) | Value::Number(s) => vec![Item {
-            value: s.clone(),
-            guards: Vec::new(),
-        }],
-        Value::Unknown(u) => vec![Item {
-            value: Str::unknown(u.clone()),
-            guards: Vec::new(),
-        }],
-        _ => Vec::new(),
-    }
-}
-
-fn principals(v: &Value) -> Principals {
-    let mut entries = Vec::new();
-    match v {
-        Value::Str(s) => entries.push(PrincipalEntry::new(
-            PrincipalType::Star,
-            s.clone(),
-            Vec::new(),
-        )),
-        Value::Map(m, _) => {
-            for (k, val) in m {
-                let kind = PrincipalType::from_key(&k.text);
-                for it in items(val) {
-                    entries.push(PrincipalEntry::new(kind.clone(), it.value, Vec::new()));
-                }
-            }
-        }
-        _ => {}
-    }
-    Principals {
-        span: v.span(),
-        entries,
-    }
-}
-
-fn conditions(v: Option<&Value>) -> Vec<Condition> {
-    let mut out = Vec::new();
-    let Some(Value::Map(ops, _)) = v else {
-        return out;
-    };
-    for (op, keys) in ops {
-        let Value::Map(keys, _) = keys else { continue };
-        for (k, vals) in keys {
-            out.push(Condition {
-                operator: op.clone(),
-                op: Operator::parse(&op.text),
-                key: k.clone(),
-                values: items(vals),
-                span: None,
-            });
-        }
-    }
-    out
-}
-
-fn convert(v: &Value) -> PolicyDocument {
-    let mut doc = PolicyDocument {
-        span: v.span(),
-        ..PolicyDocument::default()
-    };
-    let stmts: Vec<&Value> = match v.get("Statement") {
-        Some(Value::List(xs, _)) => xs.iter().collect(),
-        Some(m @ Value::Map(..)) => vec![m],
-        _ => Vec::new(),
-    };
-    for (i, s) in stmts.into_iter().enumerate() {
-        let effect = match s
-            .get("Effect")
-            .and_then(|e| e.as_str())
-            .map(|e| e.text.as_str())
-        {
-            Some("Allow") => Effect::Allow,
-            Some("Deny") => Effect::Deny,
-            _ => Effect::Unknown,
-        };
-        doc.statements.push(Statement {
-            index: i,
-            sid: s.get("Sid").and_then(|x| x.as_str()).cloned(),
-            effect,
-            effect_span: s.get("Effect").and_then(|e| e.span()),
-            actions: s.get("Action").map(items).unwrap_or_default(),
-            not_actions: s.get("NotAction").map(items),
-            principals: s.get("Principal").map(principals),
-            not_principals: s.get("NotPrincipal").map(principals),
-            resources: s.get("Resource").map(items),
-            not_resources: s.get("NotResource").map(items),
-            resource_span: None,
-            conditions: conditions(s.get("Condition")),
-            span: s.span(),
-            guards: Vec::new(),
-        });
-    }
+    let doc = trustlint::policy::build::document_from_value(&v);
+    assert!(doc.problems.is_empty(), "{name}: {:?}", doc.problems);
     doc
 }
 
