@@ -1264,8 +1264,9 @@ impl<'a> Builder<'a> {
                 true,
             ),
             Principal::ProviderRef { resource, host } => {
+                let host = host.clone().or_else(|| self.oidc_host(resource));
                 let (id, name) = match host {
-                    Some(h) => (format!("federated:oidc:{h}"), h.clone()),
+                    Some(h) => (format!("federated:oidc:{h}"), h),
                     None => (format!("federated:ref:{resource}"), resource.clone()),
                 };
                 Resolved::Node(
@@ -1283,6 +1284,34 @@ impl<'a> Builder<'a> {
             Principal::FederatedUser { .. }
             | Principal::UniqueId { .. }
             | Principal::Invalid { .. } => Resolved::Nothing,
+        }
+    }
+
+    /// The host of a scanned OIDC provider referenced by resource (`aws_iam_openid_connect_provider.github`):
+    /// its URL without the scheme, the form provider ARNs and condition keys use.
+    fn oidc_host(&self, resource: &str) -> Option<String> {
+        let mut hosts = self.inv.oidc_providers.iter().filter_map(|p| {
+            let named = p.decl.address == resource
+                || p.decl.key == resource
+                || p.decl
+                    .key
+                    .rsplit_once("::")
+                    .is_some_and(|(_, a)| a == resource);
+            if !named {
+                return None;
+            }
+            let url = p.url.as_ref()?.as_known()?;
+            let host = url
+                .strip_prefix("https://")
+                .unwrap_or(url)
+                .trim_end_matches('/');
+            (!host.is_empty()).then(|| host.to_string())
+        });
+        let first = hosts.next()?;
+        // Two providers with the same address in different modules: do not pick one.
+        match hosts.next() {
+            Some(other) if other != first => None,
+            _ => Some(first),
         }
     }
 
@@ -1594,7 +1623,12 @@ impl<'a> Builder<'a> {
                 }
             }
             for (ei, e) in stmt.principal_entries().iter().enumerate() {
-                let span = e.value.span().unwrap_or(stmt_span);
+                let within = [
+                    doc.span,
+                    stmt.span,
+                    stmt.principals.as_ref().and_then(|p| p.span),
+                ];
+                let span = use_site_span(&e.value, doc.span, &within).unwrap_or(stmt_span);
                 let mut notes = base_notes.clone();
                 notes.extend(guard_labels(&e.guards));
                 self.admit(
@@ -1973,6 +2007,39 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Where a trust entry is written in the trust policy. Each part of the value is placed at the first of
+/// its origin and the places it passed through (variables, locals, use sites) that lies inside the document,
+/// statement or `Principal` element as written, else at its last hop (the outermost use site); the places are joined. A principal assembled
+/// from locals points at the expression in the policy, not at the locals' definitions far above.
+fn use_site_span(s: &Str, doc: Option<Span>, within: &[Option<Span>]) -> Option<Span> {
+    let inside = |sp: &Span| {
+        within
+            .iter()
+            .flatten()
+            .any(|d| d.file == sp.file && d.start <= sp.start && sp.end <= d.end)
+    };
+    let mut out: Option<Span> = None;
+    for p in &s.parts {
+        let candidates = p.span().into_iter().chain(p.hops.iter().copied());
+        // Where containers are only headers (an HCL `statement` block), the first place at or after the
+        // document's start is the use site inside the block.
+        let after_doc = |sp: &Span| doc.is_some_and(|d| d.file == sp.file && sp.start >= d.start);
+        let chosen = candidates
+            .clone()
+            .find(|sp| inside(sp))
+            .or_else(|| candidates.clone().find(|sp| after_doc(sp)))
+            .or_else(|| p.hops.last().copied())
+            .or_else(|| p.span());
+        let Some(sp) = chosen else { continue };
+        out = Some(match out {
+            None => sp,
+            Some(o) if o.file == sp.file => o.join(&sp),
+            Some(o) => o,
+        });
+    }
+    out
+}
+
 /// How an account reads inside an ARN in node attributes.
 fn acct_arn(a: &Account) -> String {
     match a {
@@ -2003,4 +2070,43 @@ fn pins_principal_arn(stmt: &Statement) -> bool {
                 StringEquals | StringEqualsIgnoreCase | StringLike | ArnEquals | ArnLike
             )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn sp(a: usize, b: usize) -> Span {
+        Span::new(FileId(0), a, b)
+    }
+
+    #[test]
+    fn trust_entries_point_at_their_use_site() {
+        // `"arn:aws:iam::${local.acct}:root"` at 100..140 inside a document at 90..200; the local is
+        // defined at 10..22 and used at 114..126.
+        let s = Str::concat([
+            &Str::lit("arn:aws:iam::", Some(sp(101, 114))),
+            &Str::lit("111111111111", Some(sp(10, 22))).with_hop(sp(114, 126)),
+            &Str::lit(":root", Some(sp(126, 131))),
+        ]);
+        assert_eq!(
+            use_site_span(&s, Some(sp(90, 200)), &[]),
+            Some(sp(101, 131))
+        );
+        // Containers that are only headers: the first place after the document's start wins over the
+        // reference to the whole document (`data.x.json` at 300..311).
+        let d = Str::lit("111111111111", Some(sp(10, 22)))
+            .with_hop(sp(150, 160))
+            .with_hop(sp(300, 311));
+        assert_eq!(
+            use_site_span(&d, Some(sp(90, 100)), &[Some(sp(120, 129))]),
+            Some(sp(150, 160))
+        );
+        // Nothing after the document: the outermost use site.
+        assert_eq!(
+            use_site_span(&d, Some(sp(400, 410)), &[]),
+            Some(sp(300, 311))
+        );
+    }
 }
