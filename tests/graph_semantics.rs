@@ -469,6 +469,35 @@ fn reachable_only_by_chaining_and_ec2_sessions() {
 }
 
 #[test]
+fn literal_accounts_are_other_accounts_unless_identity_policies_name_roles_in_them() {
+    // A vendor's account: the admin's `*` does not make it assume roles that trust the vendor.
+    let mut k = Kit::new();
+    k.simple_role("Admin", &trust_service("ec2.amazonaws.com"));
+    k.role_managed("Admin", "arn:aws:iam::aws:policy/AdministratorAccess");
+    k.simple_role("Vendor", &trust_aws("arn:aws:iam::464622532012:root"));
+    let g = k.graph();
+    assert_eq!(can_assume(&g, "Admin", "Vendor"), None);
+    assert_eq!(
+        can_assume(&g, "account 464622532012", "Vendor"),
+        Some(false)
+    );
+    // Once an identity policy names roles in 111111111111, that ID may be this account.
+    let mut k = Kit::new();
+    k.simple_role("Admin", &trust_service("ec2.amazonaws.com"));
+    k.role_managed("Admin", "arn:aws:iam::aws:policy/AdministratorAccess");
+    k.simple_role("Own", &trust_aws("arn:aws:iam::111111111111:root"));
+    k.simple_role("Caller", &trust_service("ec2.amazonaws.com"));
+    k.role_policy(
+        "Caller",
+        "p",
+        &allow_assume("arn:aws:iam::111111111111:role/Own"),
+    );
+    let g = k.graph();
+    assert_eq!(can_assume(&g, "Admin", "Own"), Some(false));
+    assert_eq!(can_assume(&g, "Caller", "Own"), Some(false));
+}
+
+#[test]
 fn literal_arn_naming_itself_in_another_account_is_not_a_self_loop() {
     // A role "deploy" trusting "deploy" of a tooling account: same name, most likely another account.
     let mut k = Kit::new();

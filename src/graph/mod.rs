@@ -25,6 +25,8 @@ mod analysis;
 pub mod describe;
 pub mod identity;
 pub mod pattern;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use analysis::{Bypass, Chain, Cycle};
 pub use identity::{Grant, PolicyKind, PolicySource};
@@ -148,15 +150,6 @@ impl Account {
             Account::Id(id) => id.clone(),
             Account::Any => "*".into(),
             Account::Unknown => "unknown".into(),
-        }
-    }
-
-    /// Whether a principal of this account is in the deploying account.
-    fn is_this(&self) -> Match {
-        match self {
-            Account::This => Match::Yes,
-            Account::Id(_) | Account::Unknown => Match::Maybe,
-            Account::Any => Match::Maybe,
         }
     }
 }
@@ -361,6 +354,37 @@ struct Spec {
     arn: Option<String>,
 }
 
+/// How surely a trust statement covers each STS action, computed once per statement.
+#[derive(Copy, Clone)]
+struct StmtActions {
+    /// `sts:AssumeRole` (AWS and service principals), with the statement's effect folded in.
+    aws: Match,
+    /// `sts:AssumeRoleWithWebIdentity`, effect folded in.
+    web: Match,
+    /// `sts:AssumeRoleWithSAML`, effect folded in.
+    saml: Match,
+    /// `sts:TagSession` / `sts:SetSourceIdentity` bits.
+    bits: u8,
+}
+
+impl StmtActions {
+    fn of(stmt: &Statement, eff: Match) -> StmtActions {
+        let mut bits = 0u8;
+        if statement_matches_action(stmt, "sts:TagSession") {
+            bits |= ACT_TAG_SESSION;
+        }
+        if statement_matches_action(stmt, "sts:SetSourceIdentity") {
+            bits |= ACT_SET_SOURCE_IDENTITY;
+        }
+        StmtActions {
+            aws: action_match(stmt, "sts:AssumeRole").and(eff),
+            web: action_match(stmt, "sts:AssumeRoleWithWebIdentity").and(eff),
+            saml: action_match(stmt, "sts:AssumeRoleWithSAML").and(eff),
+            bits,
+        }
+    }
+}
+
 /// What a trust principal entry refers to.
 enum Resolved {
     /// Scanned roles or users, each with how sure the account match is.
@@ -407,6 +431,8 @@ struct Builder<'a> {
     pattern_grant: Vec<usize>,
     edges: Vec<Edge>,
     truncated: bool,
+    /// Literal account IDs that the scan's identity policies use for role ARNs: possibly this account.
+    maybe_this: std::collections::HashSet<String>,
     /// Per target role: who may assume it through an account entry (computed once).
     identity_cache: HashMap<usize, Vec<Admitter>>,
 }
@@ -481,6 +507,7 @@ impl<'a> Builder<'a> {
             edges: Vec::new(),
             truncated: false,
             identity_cache: HashMap::new(),
+            maybe_this: std::collections::HashSet::new(),
         }
     }
 
@@ -914,6 +941,13 @@ impl<'a> Builder<'a> {
                 node.identity_complete &= !incomplete;
             }
         }
+        for grant in &self.grants {
+            for gp in &grant.patterns {
+                if let Some(a) = gp.pattern.literal_role_account() {
+                    self.maybe_this.insert(a.to_string());
+                }
+            }
+        }
         self.grant_holders = vec![Vec::new(); self.grants.len()];
         for (n, node) in self.nodes.iter().enumerate() {
             for &g in &node.grants {
@@ -1061,6 +1095,19 @@ impl<'a> Builder<'a> {
         Account::from_ref(a, &self.opts.this_accounts)
     }
 
+    /// Whether a principal of account `a` is in the deploying account. A literal account ID is possibly
+    /// this account only when the scan's identity policies name roles in it (`Resource:
+    /// arn:aws:iam::111111111111:role/…`): a policy written for this deployment. Other literal IDs are other
+    /// accounts, so a vendor's or a CI account's ID never ties this account's principals to trust entries.
+    fn is_this(&self, a: &Account) -> Match {
+        match a {
+            Account::This => Match::Yes,
+            Account::Id(id) if self.maybe_this.contains(id) => Match::Maybe,
+            Account::Id(_) => Match::No,
+            Account::Unknown | Account::Any => Match::Maybe,
+        }
+    }
+
     /// What a trust principal entry refers to. `target` is the role whose trust is read: a literal ARN that
     /// may name the role itself in another account is not taken to be a self-reference.
     fn resolve(&self, e: &PrincipalEntry, target: usize) -> Resolved {
@@ -1086,13 +1133,15 @@ impl<'a> Builder<'a> {
                     return Resolved::Nothing;
                 }
                 let path = normalize_path(path);
-                let sure = acct.is_this();
+                let sure = self.is_this(&acct);
                 let hits: Vec<(usize, Match)> = self
                     .role_by_path_name
                     .get(&(path.clone(), name.clone()))
                     .map(|v| {
                         v.iter()
-                            .filter(|&&h| !(sure == Match::Maybe && h == target))
+                            .filter(|&&h| {
+                                sure != Match::No && !(sure == Match::Maybe && h == target)
+                            })
                             .map(|&h| (h, sure))
                             .collect()
                     })
@@ -1134,11 +1183,16 @@ impl<'a> Builder<'a> {
                     return Resolved::Nothing;
                 }
                 let path = normalize_path(path);
-                let sure = acct.is_this();
+                let sure = self.is_this(&acct);
                 let hits: Vec<(usize, Match)> = self
                     .user_by_path_name
                     .get(&(path.clone(), name.clone()))
-                    .map(|v| v.iter().map(|&h| (h, sure)).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter(|_| sure != Match::No)
+                            .map(|&h| (h, sure))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if !hits.is_empty() {
                     return Resolved::Scanned(hits, None);
@@ -1167,14 +1221,16 @@ impl<'a> Builder<'a> {
                 session,
             } => {
                 let acct = self.account_of(account);
-                let sure = acct.is_this();
+                let sure = self.is_this(&acct);
                 let note = Some(format!("session \"{session}\" only"));
                 let hits: Vec<(usize, Match)> = self
                     .role_by_name
                     .get(role)
                     .map(|v| {
                         v.iter()
-                            .filter(|&&h| !(sure == Match::Maybe && h == target))
+                            .filter(|&&h| {
+                                sure != Match::No && !(sure == Match::Maybe && h == target)
+                            })
                             .map(|&h| (h, sure))
                             .collect()
                     })
@@ -1512,9 +1568,9 @@ impl<'a> Builder<'a> {
         }
         conditions.extend(deny_notes);
         if matches!(kind, EdgeKind::TrustDirect) {
-            if let Some(t) = self.nodes.get(to).and_then(|n| n.arn_text.clone()) {
+            if let Some(t) = self.nodes.get(to).and_then(|n| n.arn_text.as_ref()) {
                 if self.nodes.get(from).is_some_and(|n| n.arn_text.is_some()) {
-                    let (d, notes) = self.identity_deny(from, &t);
+                    let (d, notes) = self.identity_deny(from, t);
                     if d == Match::Yes {
                         return;
                     }
@@ -1530,8 +1586,14 @@ impl<'a> Builder<'a> {
             (EdgeKind::TrustAccount, None) => 0,
             _ => ACT_TAG_SESSION | ACT_SET_SOURCE_IDENTITY,
         };
-        let mut seen = std::collections::HashSet::new();
-        conditions.retain(|c| seen.insert(c.clone()));
+        // Few conditions per edge: a quadratic dedup beats hashing.
+        let mut kept: Vec<String> = Vec::with_capacity(conditions.len());
+        for c in conditions {
+            if !kept.contains(&c) {
+                kept.push(c);
+            }
+        }
+        let conditions = kept;
         self.edges.push(Edge {
             from,
             to,
@@ -1576,20 +1638,12 @@ impl<'a> Builder<'a> {
             let stmt_span = stmt.span.unwrap_or(fallback);
             let mut base_notes = role_guards.clone();
             base_notes.extend(guard_labels(&stmt.guards));
-            let trust_bits = {
-                let mut b = 0u8;
-                if statement_matches_action(stmt, "sts:TagSession") {
-                    b |= ACT_TAG_SESSION;
-                }
-                if statement_matches_action(stmt, "sts:SetSourceIdentity") {
-                    b |= ACT_SET_SOURCE_IDENTITY;
-                }
-                b
-            };
+            let acts = StmtActions::of(stmt, eff);
+            let trust_bits = acts.bits;
             if let Some(np) = &stmt.not_principals {
                 // IAM rejects NotPrincipal in trust policies (TL014); were it accepted, Allow with it would
                 // admit everyone but the listed principals.
-                let act = action_match(stmt, "sts:AssumeRole");
+                let act = acts.aws;
                 if act != Match::No {
                     summary.has_allow = true;
                     summary.non_role = true;
@@ -1631,18 +1685,7 @@ impl<'a> Builder<'a> {
                 let span = use_site_span(&e.value, doc.span, &within).unwrap_or(stmt_span);
                 let mut notes = base_notes.clone();
                 notes.extend(guard_labels(&e.guards));
-                self.admit(
-                    role,
-                    stmt,
-                    si,
-                    ei,
-                    e,
-                    span,
-                    notes,
-                    eff,
-                    trust_bits,
-                    &mut summary,
-                );
+                self.admit(role, stmt, si, ei, e, span, notes, acts, &mut summary);
             }
         }
         if let Some(n) = self.nodes.get_mut(role) {
@@ -1671,11 +1714,11 @@ impl<'a> Builder<'a> {
         e: &PrincipalEntry,
         span: Span,
         notes: Vec<String>,
-        eff: Match,
-        trust_bits: u8,
+        acts: StmtActions,
         summary: &mut TrustSummary,
     ) {
-        let aws = action_match(stmt, "sts:AssumeRole").and(eff);
+        let aws = acts.aws;
+        let trust_bits = acts.bits;
         let resolved = self.resolve(e, role);
         let entry = Some(ei);
         match resolved {
@@ -1784,7 +1827,7 @@ impl<'a> Builder<'a> {
                     trust_bits,
                 );
                 // Scanned principals of this account whose identity policies allow sts:AssumeRole on the role.
-                let sure = acct.is_this();
+                let sure = self.is_this(&acct);
                 let mut maybe_note = Vec::new();
                 if let Account::Id(id) = &acct {
                     maybe_note.push(format!(
@@ -1876,14 +1919,11 @@ impl<'a> Builder<'a> {
                     NodeKind::Service => (EdgeKind::Service, aws),
                     NodeKind::Federated => {
                         let act = match &e.principal {
-                            Principal::Saml { .. } => action_match(stmt, "sts:AssumeRoleWithSAML"),
-                            Principal::ProviderRef { .. } => {
-                                action_match(stmt, "sts:AssumeRoleWithWebIdentity")
-                                    .or(action_match(stmt, "sts:AssumeRoleWithSAML"))
-                            }
-                            _ => action_match(stmt, "sts:AssumeRoleWithWebIdentity"),
+                            Principal::Saml { .. } => acts.saml,
+                            Principal::ProviderRef { .. } => acts.web.or(acts.saml),
+                            _ => acts.web,
                         };
-                        (EdgeKind::Federated, act.and(eff))
+                        (EdgeKind::Federated, act)
                     }
                     _ => (EdgeKind::TrustDirect, aws),
                 };

@@ -161,6 +161,49 @@ pub struct Glob {
     uncertain: bool,
     /// The key whose name a [`NAME_REF`] stands for.
     name_ref: Option<String>,
+    /// A literal account ID that may or may not be this account, when the pattern is about roles.
+    role_account: Option<String>,
+    /// The shape of `text`, for matching without the general algorithm.
+    shape: Shape,
+}
+
+/// Most patterns are an exact ARN, `*`, or a prefix followed by one `*`: those are compared directly.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Shape {
+    Exact,
+    All,
+    /// `prefix*`, with the prefix's length in bytes.
+    Prefix(usize),
+    General,
+}
+
+impl Shape {
+    fn of(text: &str, name_ref: bool) -> Shape {
+        if name_ref {
+            return Shape::General;
+        }
+        let wild = |s: &str| s.contains(['*', '?']);
+        if !wild(text) {
+            Shape::Exact
+        } else if text == "*" {
+            Shape::All
+        } else {
+            match text.strip_suffix('*') {
+                Some(p) if !wild(p) => Shape::Prefix(p.len()),
+                _ => Shape::General,
+            }
+        }
+    }
+
+    /// `wildcard_match(text, target)` for the simple shapes.
+    fn matches(self, text: &str, target: &str) -> bool {
+        match self {
+            Shape::Exact => text == target,
+            Shape::All => true,
+            Shape::Prefix(n) => target.starts_with(text.get(..n).unwrap_or(text)),
+            Shape::General => wildcard_match(text, target, false),
+        }
+    }
 }
 
 impl Pattern {
@@ -214,6 +257,7 @@ impl Pattern {
         let mut uncertain = text.contains(UNKNOWN);
         // Byte range (in the normalised text) of a literal account that may or may not be this account.
         let mut maybe_this: Option<(usize, usize)> = None;
+        let mut role_account = None;
         if let Some(cuts) = colon_cuts(&text) {
             let (p0, p1) = (cuts[0] + 1, cuts[1]);
             let (a0, a1) = (cuts[3] + 1, cuts[4]);
@@ -237,6 +281,11 @@ impl Pattern {
                     out.push_str(acct);
                     maybe_this = Some((at, out.len()));
                     uncertain = true;
+                    let service = text.get(cuts[1] + 1..cuts[2]).unwrap_or("");
+                    let resource = text.get(a1 + 1..).unwrap_or("");
+                    if service == "iam" && resource.starts_with("role/") {
+                        role_account = Some(acct.to_string());
+                    }
                 }
             } else {
                 out.push_str(acct);
@@ -254,12 +303,23 @@ impl Pattern {
             None => relaxed.push_str(&text),
         }
         let relaxed = relaxed.replace(UNKNOWN, "*");
+        let shape = Shape::of(&text, name_ref.is_some());
         Pattern::Glob(Glob {
             text,
             relaxed,
             uncertain,
             name_ref,
+            role_account,
+            shape,
         })
+    }
+
+    /// The literal account ID of a role ARN pattern that may or may not be this account.
+    pub fn literal_role_account(&self) -> Option<&str> {
+        match self {
+            Pattern::Glob(g) => g.role_account.as_deref(),
+            _ => None,
+        }
     }
 
     /// Whether the pattern matches a scanned principal's ARN.
@@ -306,8 +366,7 @@ impl Glob {
         let subst = |s| self.subst(s, t);
         if !self.uncertain {
             let text = subst(&self.text);
-            if wildcard_match(&text, &t.text, false) && !hides_opaque_behind_single(&text, &t.text)
-            {
+            if self.shape.matches(&text, &t.text) && !hides_opaque_behind_single(&text, &t.text) {
                 return Match::Yes;
             }
             if !t.has_opaque() {
@@ -627,6 +686,35 @@ mod tests {
         let p = compile(&cat(&[lit("arn:aws:iam::"), u, lit(":role/deploy")]));
         assert_eq!(p.matches(&role("k::d", "/", Some("deploy"))), Match::Maybe);
         assert_eq!(p.matches(&role("k::x", "/", Some("other"))), Match::No);
+    }
+
+    #[test]
+    fn simple_shapes_agree_with_wildcard_match() {
+        let targets = [
+            "arn:aws:iam::1:role/a/b",
+            "arn:aws:iam::1:role/a",
+            "",
+            "x*y",
+        ];
+        for p in [
+            "*",
+            "arn:aws:iam::1:role/a",
+            "arn:aws:iam::1:role/a*",
+            "arn:*:role/a",
+            "a?*",
+            "x*y",
+        ] {
+            let shape = Shape::of(p, false);
+            for t in targets {
+                assert_eq!(
+                    shape.matches(p, t),
+                    wildcard_match(p, t, false),
+                    "{p} vs {t}"
+                );
+            }
+        }
+        assert_eq!(Shape::of("arn:*:role/a", false), Shape::General);
+        assert_eq!(Shape::of("abc*", false), Shape::Prefix(3));
     }
 
     #[test]

@@ -226,3 +226,77 @@ impl Rule for RoleChain {
         out.extend(g.cycles().iter().filter_map(|c| cycle_finding(g, c)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::testing::{allow, run, service, trust};
+
+    /// (case, roles as (name, path, trust, identity policy), expected (resource, severity, message start)).
+    #[test]
+    fn table() {
+        let a = "arn:aws:iam::111111111111:role/a";
+        let b = "arn:aws:iam::111111111111:role/b";
+        let root = "arn:aws:iam::111111111111:root";
+        let cases: Vec<(&str, Vec<(&str, &str, String, Option<String>)>, Vec<(&str, Severity, &str)>)> = vec![
+            (
+                "one hop is no chain",
+                vec![("a", "/", service("lambda.amazonaws.com"), None)],
+                vec![],
+            ),
+            (
+                "service → a → b",
+                vec![
+                    ("a", "/", service("lambda.amazonaws.com"), None),
+                    ("b", "/", trust(a), None),
+                ],
+                vec![("b", Severity::Warning, "role \"b\" can be reached by chaining roles (service lambda.amazonaws.com → role \"a\" → role \"b\")")],
+            ),
+            (
+                "account trust needs the identity Allow",
+                vec![
+                    ("a", "/", service("lambda.amazonaws.com"), None),
+                    ("b", "/", trust(root), None),
+                ],
+                vec![],
+            ),
+            (
+                "account trust with the identity Allow",
+                vec![
+                    ("a", "/", service("lambda.amazonaws.com"), Some(allow(b))),
+                    ("b", "/", trust(root), None),
+                ],
+                vec![("b", Severity::Warning, "role \"b\" can be reached by chaining roles (service lambda.amazonaws.com → role \"a\" → role \"b\")")],
+            ),
+            (
+                "EC2 sessions are not chaining",
+                vec![
+                    ("a", "/", service("ec2.amazonaws.com"), None),
+                    ("b", "/", trust(a), None),
+                ],
+                vec![("b", Severity::Warning, "role \"b\" can be reached by chaining roles (service ec2.amazonaws.com → role \"a\" → role \"b\"): role \"a\"'s sessions come from EC2, which AWS does not count")],
+            ),
+            (
+                "cycle",
+                vec![("a", "/", trust(b), None), ("b", "/", trust(a), None)],
+                vec![("a", Severity::Error, "roles \"a\" and \"b\" can assume each other in a cycle")],
+            ),
+        ];
+        for (case, roles, expected) in cases {
+            let specs: Vec<(&str, &str, &str, Option<&str>)> = roles
+                .iter()
+                .map(|(n, p, t, i)| (*n, *p, t.as_str(), i.as_deref()))
+                .collect();
+            let mut got: Vec<_> = run(&RoleChain, &specs)
+                .into_iter()
+                .map(|f| (f.resource, f.severity, f.message))
+                .collect();
+            got.sort();
+            assert_eq!(got.len(), expected.len(), "{case}: {got:#?}");
+            for ((r, s, m), (er, es, em)) in got.iter().zip(&expected) {
+                assert_eq!((r.as_str(), *s), (*er, *es), "{case}");
+                assert!(m.starts_with(em), "{case}: {m}");
+            }
+        }
+    }
+}

@@ -96,3 +96,73 @@ impl Rule for SameAccountDirectTrust {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::testing::{allow, run, service, trust};
+
+    #[test]
+    fn table() {
+        let a = "arn:aws:iam::111111111111:role/a";
+        let path = "arn:aws:iam::111111111111:role/allowed/*";
+        let star = "*";
+        // (case, caller's policy, target path, trust of the target, fires)
+        let cases = [
+            (
+                "restricted elsewhere, trusted directly",
+                Some(path),
+                "/",
+                trust(a),
+                true,
+            ),
+            (
+                "restriction covers the role",
+                Some(path),
+                "/allowed/",
+                trust(a),
+                false,
+            ),
+            ("no sts restriction at all", None, "/", trust(a), false),
+            ("Allow on *", Some(star), "/", trust(a), false),
+            (
+                "account trust: the policy does apply",
+                Some(path),
+                "/",
+                trust("arn:aws:iam::111111111111:root"),
+                false,
+            ),
+            (
+                "another account's role",
+                Some(path),
+                "/",
+                trust("arn:aws:iam::222222222222:role/a"),
+                false,
+            ),
+        ];
+        for (case, policy, target_path, target_trust, fires) in cases {
+            let p = policy.map(allow);
+            let roles = [
+                ("a", "/", service("lambda.amazonaws.com"), p),
+                ("t", target_path, target_trust, None),
+            ];
+            let specs: Vec<(&str, &str, &str, Option<&str>)> = roles
+                .iter()
+                .map(|(n, pa, t, i)| (*n, *pa, t.as_str(), i.as_deref()))
+                .collect();
+            let got = run(&SameAccountDirectTrust, &specs);
+            assert_eq!(got.len(), usize::from(fires), "{case}: {got:#?}");
+            if fires {
+                assert_eq!(got[0].resource, "t");
+                assert!(
+                    got[0]
+                        .message
+                        .starts_with("role \"t\" trusts role \"a\" directly"),
+                    "{}",
+                    got[0].message
+                );
+                assert!(got[0].message.contains("identity policy \"a-policy\" allows sts:AssumeRole only on arn:aws:iam::111111111111:role/allowed/*"), "{}", got[0].message);
+            }
+        }
+    }
+}
