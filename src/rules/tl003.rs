@@ -232,13 +232,17 @@ mod tests {
     use super::*;
     use crate::graph::testing::{allow, run, service, trust};
 
-    /// (case, roles as (name, path, trust, identity policy), expected (resource, severity, message start)).
+    /// A role as (name, path, trust, identity policy).
+    type Spec = (&'static str, &'static str, String, Option<String>);
+    /// An expected finding as (resource, severity, message start).
+    type Expect = (&'static str, Severity, &'static str);
+
     #[test]
     fn table() {
         let a = "arn:aws:iam::111111111111:role/a";
         let b = "arn:aws:iam::111111111111:role/b";
         let root = "arn:aws:iam::111111111111:root";
-        let cases: Vec<(&str, Vec<(&str, &str, String, Option<String>)>, Vec<(&str, Severity, &str)>)> = vec![
+        let cases: Vec<(&str, Vec<Spec>, Vec<Expect>)> = vec![
             (
                 "one hop is no chain",
                 vec![("a", "/", service("lambda.amazonaws.com"), None)],
