@@ -4,7 +4,6 @@
 
 use super::describe;
 use super::pattern::{Match, Pattern, PrincipalArn};
-use crate::policy::semantics::statement_matches_action;
 use crate::policy::{Effect, PolicyDocument, Statement};
 use crate::source::Span;
 use crate::value::Str;
@@ -137,7 +136,7 @@ impl Grant {
 fn action_bits(stmt: &Statement) -> (u8, bool, bool) {
     let mut bits = 0u8;
     for (a, bit) in ACTIONS {
-        if statement_matches_action(stmt, a) {
+        if super::covers_action(stmt, a) {
             bits |= bit;
         }
     }

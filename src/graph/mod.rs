@@ -34,7 +34,6 @@ pub use pattern::Match;
 
 use crate::model::Inventory;
 use crate::policy::principal::{AccountRef, Principal, PrincipalEntry};
-use crate::policy::semantics::statement_matches_action;
 use crate::policy::{Condition, Effect, Statement};
 use crate::source::Span;
 use crate::value::{Origin, Str, Sym};
@@ -182,6 +181,8 @@ pub struct Node {
     pub(crate) grants: Vec<usize>,
     /// False when an attached policy is not in the scan (its grants are unknown).
     pub(crate) identity_complete: bool,
+    /// Some identity grant is a Deny (most principals have none: their denies need no look).
+    pub(crate) has_deny: bool,
     pub(crate) trust: TrustSummary,
 }
 
@@ -370,10 +371,10 @@ struct StmtActions {
 impl StmtActions {
     fn of(stmt: &Statement, eff: Match) -> StmtActions {
         let mut bits = 0u8;
-        if statement_matches_action(stmt, "sts:TagSession") {
+        if covers_action(stmt, "sts:TagSession") {
             bits |= ACT_TAG_SESSION;
         }
-        if statement_matches_action(stmt, "sts:SetSourceIdentity") {
+        if covers_action(stmt, "sts:SetSourceIdentity") {
             bits |= ACT_SET_SOURCE_IDENTITY;
         }
         StmtActions {
@@ -445,9 +446,44 @@ fn guard_labels(g: &[crate::value::Guard]) -> Vec<String> {
     g.iter().map(|g| format!("when {}", g.label)).collect()
 }
 
+/// `policy::semantics::action_matches` without allocating for the common shapes (an exact name, `*`, a
+/// prefix followed by `*` such as `sts:*` or `sts:AssumeRole*`); other patterns go to the policy module.
+/// Graph construction asks this for every statement, so it must be cheap.
+fn action_pattern_matches(pattern: &str, action: &str) -> bool {
+    let wild = |s: &str| s.contains(['*', '?']);
+    if !wild(pattern) {
+        return pattern.eq_ignore_ascii_case(action);
+    }
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_suffix('*') {
+        Some(prefix) if !wild(prefix) => action
+            .get(..prefix.len())
+            .is_some_and(|a| a.eq_ignore_ascii_case(prefix)),
+        _ => crate::policy::semantics::action_matches(pattern, action),
+    }
+}
+
+/// `policy::semantics::statement_matches_action` through [`action_pattern_matches`]: `NotAction` covers
+/// what it does not list.
+pub(crate) fn covers_action(stmt: &Statement, action: &str) -> bool {
+    let hit = |items: &[crate::policy::Item]| {
+        items.iter().any(|i| {
+            i.value
+                .as_known()
+                .is_some_and(|p| action_pattern_matches(p, action))
+        })
+    };
+    match &stmt.not_actions {
+        Some(not) => !hit(not),
+        None => hit(&stmt.actions),
+    }
+}
+
 /// How surely a trust statement covers an STS action.
 fn action_match(stmt: &Statement, action: &str) -> Match {
-    if statement_matches_action(stmt, action) {
+    if covers_action(stmt, action) {
         return Match::Yes;
     }
     let unknown = stmt
@@ -551,6 +587,7 @@ impl<'a> Builder<'a> {
             arn_text: None,
             grants: Vec::new(),
             identity_complete: true,
+            has_deny: false,
             trust: TrustSummary::default(),
         }
     }
@@ -948,6 +985,13 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        let grants = &self.grants;
+        for node in &mut self.nodes {
+            node.has_deny = node
+                .grants
+                .iter()
+                .any(|&g| grants.get(g).is_some_and(|g| g.effect == Effect::Deny));
+        }
         self.grant_holders = vec![Vec::new(); self.grants.len()];
         for (n, node) in self.nodes.iter().enumerate() {
             for &g in &node.grants {
@@ -1058,7 +1102,7 @@ impl<'a> Builder<'a> {
     fn identity_deny(&self, who: usize, t: &PrincipalArn) -> (Match, Vec<String>) {
         let mut m = Match::No;
         let mut notes = Vec::new();
-        let Some(n) = self.nodes.get(who) else {
+        let Some(n) = self.nodes.get(who).filter(|n| n.has_deny) else {
             return (m, notes);
         };
         for &g in &n.grants {
@@ -2119,6 +2163,35 @@ mod tests {
 
     fn sp(a: usize, b: usize) -> Span {
         Span::new(FileId(0), a, b)
+    }
+
+    #[test]
+    fn fast_action_matching_agrees_with_the_policy_module() {
+        let actions = [
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "sts:TagSession",
+            "s3:GetObject",
+            "sts",
+        ];
+        for p in [
+            "*",
+            "sts:*",
+            "STS:assumerole",
+            "sts:AssumeRole*",
+            "sts:Assume?ole",
+            "*:AssumeRole",
+            "s",
+            "",
+        ] {
+            for a in actions {
+                assert_eq!(
+                    action_pattern_matches(p, a),
+                    crate::policy::semantics::action_matches(p, a),
+                    "{p} vs {a}"
+                );
+            }
+        }
     }
 
     #[test]
