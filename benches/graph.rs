@@ -8,9 +8,17 @@
 //! - every role has an inline policy allowing `sts:AssumeRole` on a path prefix pattern and one role ARN;
 //!   20 roles carry `AdministratorAccess` (and are trusted by users only); 1,000 users each allow one role.
 //!
-//! Recorded on the 2-core development machine (release profile, thin LTO), 10,000 roles / 100,000 trust
-//! entries: see the numbers printed at the end of a run and in the graph engineer's report; construction
-//! is near-linear (1,000 → 10,000 roles scales by about 10×).
+//! Recorded 2026-11-25 on the shared 2-core development machine (bench profile: thin LTO, one codegen unit;
+//! load average about 9, so wall-clock figures are about 2.5× the on-CPU ones):
+//!
+//! | roles  | trust entries | edges   | build, on-CPU | build, wall (min) | chains + cycles + TL030, wall |
+//! |--------|---------------|---------|---------------|-------------------|-------------------------------|
+//! | 1,000  | 10,000        | 16,572  | 40 ms         | 91 ms             | 9 ms                          |
+//! | 2,000  | 20,000        | 33,230  | 72 ms         | 172 ms            | 20 ms                         |
+//! | 10,000 | 100,000       | 166,198 | 414 ms        | 985 ms            | 190 ms                        |
+//! | 20,000 | 200,000       | 332,665 | 1,056 ms      | 2,308 ms          | 482 ms                        |
+//!
+//! Construction is near-linear: ten times the roles costs about ten times the CPU.
 
 use std::time::{Duration, Instant};
 use trustlint::graph::{Graph, GraphOptions};
@@ -269,6 +277,14 @@ fn inventory(roles: usize) -> (Inventory, usize) {
     (inv, entries_total)
 }
 
+/// Time this thread spent on a CPU (Linux `schedstat`), so that a loaded machine does not inflate the
+/// figures; `None` elsewhere.
+fn cpu_time() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v.get(v.len() / 2).copied().unwrap_or_default()
@@ -279,12 +295,17 @@ fn measure(roles: usize, runs: usize) {
     let (inv, entries) = inventory(roles);
     let gen = t.elapsed();
     let mut builds = Vec::new();
+    let mut build_cpu = Vec::new();
     let mut analyses = Vec::new();
     let mut stats = (0, 0, 0, 0, false);
     for _ in 0..runs {
         let t = Instant::now();
+        let c = cpu_time();
         let g = Graph::build_with(&inv, &GraphOptions::default());
         builds.push(t.elapsed());
+        if let (Some(a), Some(b)) = (c, cpu_time()) {
+            build_cpu.push(b.saturating_sub(a));
+        }
         let t = Instant::now();
         let chains = g.chains();
         let cycles = g.cycles();
@@ -323,9 +344,18 @@ fn measure(roles: usize, runs: usize) {
         std::hint::black_box((&chains, &cycles, &bypasses));
     }
     let (nodes, edges, chains, cycles, truncated) = stats;
+    let cpu = if build_cpu.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", on-CPU median {:.1} ms",
+            median(build_cpu).as_secs_f64() * 1e3
+        )
+    };
     println!(
-        "graph/{roles} roles, {entries} trust entries: build median {:.1} ms (min {:.1}), chains+cycles+bypasses median {:.1} ms; \
-         {nodes} nodes, {edges} edges, {chains} chain findings, {cycles} cycle groups{} (inventory generated in {:.0} ms, {runs} runs)",
+        "graph/{roles} roles, {entries} trust entries: build median {:.1} ms (min {:.1}{cpu}), \
+         chains+cycles+bypasses median {:.1} ms; {nodes} nodes, {edges} edges, {chains} chain findings, \
+         {cycles} cycle groups{} (inventory generated in {:.0} ms, {runs} runs)",
         median(builds.clone()).as_secs_f64() * 1e3,
         builds.iter().min().copied().unwrap_or_default().as_secs_f64() * 1e3,
         median(analyses).as_secs_f64() * 1e3,
