@@ -271,3 +271,21 @@ fn service_linked_roles_are_exempt() {
     );
     assert!(k.run(&RoleChain).is_empty());
 }
+
+#[test]
+fn a_truncated_graph_says_so() {
+    let mut k = Kit::new();
+    k.user("alice", Some("alice"), &[]);
+    k.simple_role("r1", &trust_aws("${user:alice}"));
+    k.simple_role("r2", &trust_aws("${role:r1}"));
+    k.simple_role("r3", &trust_aws("${role:r2}"));
+    k.options.max_edges = 2;
+    let g = k.graph();
+    assert!(g.truncated());
+    assert_eq!(g.edges().len(), 2);
+    let f = k.run(&RoleChain);
+    assert!(!f.is_empty());
+    assert!(f.iter().all(|f| f.message.ends_with(
+        "(the assume-role graph reached its size bound and was cut, so more chains may exist)"
+    )));
+}
