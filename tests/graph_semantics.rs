@@ -553,3 +553,55 @@ fn output_is_deterministic() {
     sorted.sort();
     assert_eq!(a.0, sorted);
 }
+
+#[test]
+fn separate_root_modules_share_this_account_only_possibly() {
+    let mut k = Kit::new();
+    k.simple_role("caller", &trust_service("ec2.amazonaws.com"));
+    k.role_policy("caller", "any", &allow_assume("*"));
+    k.simple_role("target", &trust_aws("arn:aws:iam::${this}:root"));
+    k.simple_role("direct", &trust_aws("arn:aws:iam::${this}:role/caller"));
+    for r in k
+        .inv
+        .roles
+        .iter_mut()
+        .filter(|r| r.decl.address != "caller")
+    {
+        r.decl.key = format!("examples/other::{}", r.decl.address);
+    }
+    let g = k.graph();
+    assert_eq!(can_assume(&g, "caller", "target"), Some(false));
+    assert_eq!(can_assume(&g, "caller", "direct"), Some(false));
+    let e = g
+        .edges()
+        .iter()
+        .find(|e| g.node(e.to).is_some_and(|n| n.name == "direct"))
+        .unwrap();
+    assert_eq!(
+        e.conditions,
+        vec!["if test and examples/other are deployed to the same account"]
+    );
+}
+
+#[test]
+fn shared_names_are_told_apart_in_messages() {
+    let mut k = Kit::new();
+    k.role(
+        "a1",
+        Some("admin"),
+        None,
+        Some(&trust_service("ec2.amazonaws.com")),
+    );
+    k.role(
+        "a2",
+        Some("admin"),
+        None,
+        Some(&trust_service("ec2.amazonaws.com")),
+    );
+    k.simple_role("solo", &trust_service("ec2.amazonaws.com"));
+    let g = k.graph();
+    let d = |key_: &str| g.describe_node(g.node_by_key(&key(key_)).unwrap());
+    assert_eq!(d("a1"), "role \"admin\" (a1)");
+    assert_eq!(d("a2"), "role \"admin\" (a2)");
+    assert_eq!(d("solo"), "role \"solo\"");
+}

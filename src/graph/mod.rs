@@ -170,6 +170,9 @@ pub struct Node {
     pub resource: Option<String>,
     /// The model key, for scanned items.
     pub key: Option<String>,
+    /// Where a scanned item is deployed from: the key's scope (Terraform root module directory,
+    /// CloudFormation template). Items of different scopes share "this account" only if deployed together.
+    pub scope: Option<String>,
     /// The instance profile that hands the role to EC2, when one is scanned.
     pub instance_profile: Option<Span>,
     /// Service-linked roles are AWS-managed and exempt from trust rules.
@@ -235,6 +238,8 @@ pub struct Graph {
     policies: Vec<PolicySource>,
     grants: Vec<Grant>,
     truncated: bool,
+    /// Names that several scanned roles (or users) share: messages add the address to tell them apart.
+    shared_names: std::collections::HashSet<(NodeKind, String)>,
 }
 
 impl Graph {
@@ -325,9 +330,15 @@ impl Graph {
         let Some(n) = self.nodes.get(node) else {
             return String::new();
         };
+        let which = match &n.resource {
+            Some(a) if *a != n.name && self.shared_names.contains(&(n.kind, n.name.clone())) => {
+                format!(" ({a})")
+            }
+            _ => String::new(),
+        };
         match n.kind {
-            NodeKind::Role => format!("role \"{}\"", n.name),
-            NodeKind::User => format!("user \"{}\"", n.name),
+            NodeKind::Role => format!("role \"{}\"{which}", n.name),
+            NodeKind::User => format!("user \"{}\"{which}", n.name),
             NodeKind::Group => format!("group \"{}\"", n.name),
             NodeKind::ExternalRole => format!("role \"{}\" (not in the scan)", n.name),
             NodeKind::Service => format!("service {}", n.name),
@@ -581,6 +592,7 @@ impl<'a> Builder<'a> {
             span: None,
             resource: None,
             key: None,
+            scope: None,
             instance_profile: None,
             service_linked: false,
             role_index: None,
@@ -615,6 +627,7 @@ impl<'a> Builder<'a> {
             n.span = Some(r.decl.span);
             n.resource = Some(r.decl.address.clone());
             n.key = Some(r.decl.key.clone());
+            n.scope = scope_of(&r.decl.key);
             n.service_linked = r.is_service_linked();
             n.role_index = Some(ri);
             n.arn_text = Some(arn);
@@ -649,6 +662,7 @@ impl<'a> Builder<'a> {
             n.span = Some(u.decl.span);
             n.resource = Some(u.decl.address.clone());
             n.key = Some(u.decl.key.clone());
+            n.scope = scope_of(&u.decl.key);
             n.arn_text = Some(arn);
             let i = self.push_node(n);
             self.user_by_key.insert(u.decl.key.clone(), i);
@@ -679,6 +693,7 @@ impl<'a> Builder<'a> {
             n.span = Some(g.decl.span);
             n.resource = Some(g.decl.address.clone());
             n.key = Some(g.decl.key.clone());
+            n.scope = scope_of(&g.decl.key);
             let i = self.push_node(n);
             self.group_by_key.insert(g.decl.key.clone(), i);
             if let Some(name) = known(&g.name) {
@@ -1603,6 +1618,18 @@ impl<'a> Builder<'a> {
             self.truncated = true;
             return;
         }
+        if matches!(kind, EdgeKind::TrustDirect | EdgeKind::TrustAccount) {
+            // Two root modules or templates are one account only if they are deployed to the same one.
+            if let (Some(a), Some(b)) = (
+                self.nodes.get(from).and_then(|n| n.scope.as_ref()),
+                self.nodes.get(to).and_then(|n| n.scope.as_ref()),
+            ) {
+                if a != b {
+                    certain = false;
+                    conditions.push(format!("if {a} and {b} are deployed to the same account"));
+                }
+            }
+        }
         let (deny, deny_notes) = self.trust_deny(to, from);
         if deny == Match::Yes {
             return;
@@ -2077,6 +2104,14 @@ impl<'a> Builder<'a> {
                 by_key.insert(k.clone(), i);
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        let mut shared_names = std::collections::HashSet::new();
+        for n in nodes.iter().filter(|n| n.key.is_some()) {
+            let k = (n.kind, n.name.clone());
+            if !seen.insert(k.clone()) {
+                shared_names.insert(k);
+            }
+        }
         Graph {
             nodes,
             edges,
@@ -2087,6 +2122,7 @@ impl<'a> Builder<'a> {
             policies,
             grants,
             truncated,
+            shared_names,
         }
     }
 }
@@ -2122,6 +2158,11 @@ fn use_site_span(s: &Str, doc: Option<Span>, within: &[Option<Span>]) -> Option<
         });
     }
     out
+}
+
+/// The scope part of a key (`scope::address`).
+fn scope_of(key: &str) -> Option<String> {
+    key.split_once("::").map(|(s, _)| s.to_string())
 }
 
 /// How an account reads inside an ARN in node attributes.
