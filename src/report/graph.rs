@@ -5,6 +5,13 @@
 //! red, edges that are not certain are dashed, and roles that only one service or account can assume and
 //! that lead nowhere are collapsed into one "N roles" node per principal, so 500 roles stay readable.
 //! Output is deterministic: nodes in id order, edges in (from, to, kind, position) order.
+//!
+//! JSON fields beyond SPEC §5.2's list: none. Values: node `id` is stable (`role:<key>`, `user:<key>`,
+//! `service:ec2.amazonaws.com`, `federated:oidc:<host>`, `account:<id>|this|unknown`, `*`,
+//! `external-role:<account>:<path><name>`); `account` is the 12-digit ID, `"this"` for the account the
+//! scanned configuration is deployed to, `"*"`, or `null` when unknown or not applicable (services); `arn` is
+//! readable (`arn:aws:iam::<this account>:role/path/name`); `file`/`line` are the declaration for scanned
+//! items and `null` otherwise; an edge's `file`/`line` are the trust entry that admits `from`.
 
 use crate::graph::{Edge, EdgeKind, Graph, Node, NodeKind};
 use crate::source::{SourceMap, Span};
