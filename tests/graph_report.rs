@@ -177,3 +177,42 @@ fn graphviz_accepts_dot() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn administrators_get_one_edge_to_the_account() {
+    let mut k = Kit::new();
+    k.simple_role("admin", &trust_service("ec2.amazonaws.com"));
+    k.role_managed("admin", "arn:aws:iam::aws:policy/AdministratorAccess");
+    for i in 0..50 {
+        k.simple_role(
+            &format!("app-{i:02}"),
+            &trust_aws("arn:aws:iam::${this}:root"),
+        );
+    }
+    let g = k.graph();
+    let m = render_graph(&g, &k.sources, GraphFormat::Mermaid);
+    let admin = g.node_by_key(&key("admin")).unwrap();
+    let acct = g.node_by_id("account:this").unwrap();
+    assert!(
+        m.contains(&format!("n{admin} -->|any role trusting it| n{acct}")),
+        "{m}"
+    );
+    assert!(!m.contains(&format!("n{admin} -->|account|")), "{m}");
+    // The roles behind the account are collapsed, and the admin's 50 edges are one.
+    assert!(m.lines().count() < 30, "{m}");
+    let d = render_graph(&g, &k.sources, GraphFormat::Dot);
+    // The admin's sessions chain into those roles (EC2 → admin → app-…): the folded edge is orange.
+    assert!(d.contains(&format!(
+        "n{admin} -> n{acct} [label=\"any role trusting it\", style=bold, color=\"#d97706\", penwidth=2.5];"
+    )));
+    // JSON keeps every edge.
+    let j: serde_json::Value =
+        serde_json::from_str(&render_graph(&g, &k.sources, GraphFormat::Json)).unwrap();
+    let from_admin = j["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["from"] == "role:test::admin")
+        .count();
+    assert_eq!(from_admin, 50);
+}

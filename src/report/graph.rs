@@ -2,8 +2,10 @@
 //!
 //! JSON is the complete graph. The pictures are for people: nodes are grouped by account (and, in this
 //! account, by module or template when there are several), role chains are drawn in orange and cycles in
-//! red, edges that are not certain are dashed, and roles that only one service or account can assume and
-//! that lead nowhere are collapsed into one "N roles" node per principal, so 500 roles stay readable.
+//! red, edges that are not certain are dashed, roles that only one service or account can assume and that
+//! lead nowhere are collapsed into one "N roles" node per principal, and a principal allowed
+//! `sts:AssumeRole` on `*` gets one edge to the account node ("any role trusting it") instead of one per
+//! role, so 500 roles stay readable.
 //! Output is deterministic: nodes in id order, edges in (from, to, kind, position) order.
 //!
 //! JSON fields beyond SPEC §5.2's list: none. Values: node `id` is stable (`role:<key>`, `user:<key>`,
@@ -154,6 +156,11 @@ struct Picture {
     /// Principal → roles drawn as one "N roles" node behind it.
     collapsed: BTreeMap<usize, Vec<usize>>,
     hidden: BTreeSet<usize>,
+    /// Edges not drawn one by one: principals allowed `sts:AssumeRole` on `*` get one edge to the account
+    /// node ("any role that trusts the account") instead of one per role.
+    folded: BTreeSet<usize>,
+    /// (principal, account node) pairs drawn for folded edges, and whether any of them chains.
+    anything: BTreeMap<(usize, usize), bool>,
 }
 
 fn picture(g: &Graph) -> Picture {
@@ -164,22 +171,50 @@ fn picture(g: &Graph) -> Picture {
         cycle_nodes: BTreeSet::new(),
         collapsed: BTreeMap::new(),
         hidden: BTreeSet::new(),
+        folded: BTreeSet::new(),
+        anything: BTreeMap::new(),
     };
     for c in g.chains() {
-        for &h in &c.hops {
-            p.chain_edges.insert(h);
-            if let Some(e) = g.edge(h) {
-                p.chain_nodes.insert(e.from);
-                p.chain_nodes.insert(e.to);
-            }
-        }
+        p.chain_edges.extend(c.hops.iter().copied());
     }
     for c in g.cycles() {
         p.cycle_edges.extend(c.hops.iter().copied());
         p.cycle_nodes.extend(c.members.iter().copied());
     }
-    // A role is unremarkable when exactly one principal can assume it, that principal is a service or an
-    // account, and the role leads nowhere.
+    // Administrators reach every role that trusts the account: one edge to the account node says so
+    // (orange when it chains).
+    if let Some(acct) = g.node_by_id("account:this") {
+        for (ei, e) in g.edges().iter().enumerate() {
+            if e.kind != EdgeKind::TrustAccount || p.cycle_edges.contains(&ei) {
+                continue;
+            }
+            let universal = e.grant.and_then(|gi| g.grant(gi)).is_some_and(|gr| {
+                !gr.not_resource && gr.patterns.iter().any(|gp| gp.display == "*")
+            });
+            if universal {
+                p.folded.insert(ei);
+                let chained = p.chain_edges.contains(&ei);
+                let slot = p.anything.entry((e.from, acct)).or_insert(false);
+                *slot |= chained;
+            }
+        }
+    }
+    for &ei in &p.chain_edges {
+        if p.folded.contains(&ei) {
+            continue;
+        }
+        if let Some(e) = g.edge(ei) {
+            p.chain_nodes.insert(e.from);
+            p.chain_nodes.insert(e.to);
+        }
+    }
+    for (&(from, _), &chained) in &p.anything {
+        if chained {
+            p.chain_nodes.insert(from);
+        }
+    }
+    // A role is unremarkable when exactly one principal can assume it (folded edges aside), that principal
+    // is a service or an account, and the role leads nowhere.
     let mut behind: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, n) in g.nodes().iter().enumerate() {
         if n.kind != NodeKind::Role || !g.out_edges(i).is_empty() {
@@ -191,6 +226,7 @@ fn picture(g: &Graph) -> Picture {
         let sources: BTreeSet<usize> = g
             .in_edges(i)
             .iter()
+            .filter(|e| !p.folded.contains(e))
             .filter_map(|&e| g.edge(e))
             .map(|e| e.from)
             .collect();
@@ -339,7 +375,7 @@ fn mermaid(g: &Graph) -> String {
     let mut cycle_links = Vec::new();
     let mut dashed_links = Vec::new();
     for (ei, e) in g.edges().iter().enumerate() {
-        if p.hidden.contains(&e.to) {
+        if p.hidden.contains(&e.to) || p.folded.contains(&ei) {
             continue;
         }
         let arrow = if e.certain { "-->" } else { "-.->" };
@@ -362,6 +398,13 @@ fn mermaid(g: &Graph) -> String {
     }
     for &src in p.collapsed.keys() {
         let _ = writeln!(s, "  n{src} --> c{src}");
+        link += 1;
+    }
+    for (&(from, acct), &chained) in &p.anything {
+        let _ = writeln!(s, "  n{from} -->|any role trusting it| n{acct}");
+        if chained {
+            chain_links.push(link);
+        }
         link += 1;
     }
     let _ = link;
@@ -520,7 +563,7 @@ fn dot(g: &Graph) -> String {
         );
     }
     for (ei, e) in g.edges().iter().enumerate() {
-        if p.hidden.contains(&e.to) {
+        if p.hidden.contains(&e.to) || p.folded.contains(&ei) {
             continue;
         }
         let mut attrs = Vec::new();
@@ -543,6 +586,17 @@ fn dot(g: &Graph) -> String {
     }
     for &src in p.collapsed.keys() {
         let _ = writeln!(s, "  n{src} -> c{src};");
+    }
+    for (&(from, acct), &chained) in &p.anything {
+        let color = if chained {
+            ", color=\"#d97706\", penwidth=2.5"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  n{from} -> n{acct} [label=\"any role trusting it\", style=bold{color}];"
+        );
     }
     let _ = writeln!(s, "}}");
     s
