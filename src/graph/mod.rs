@@ -9,8 +9,12 @@
 //!   needed, and the other account's policies are not in the scan, so those edges are not certain;
 //! - service and federated principals give `service` / `federated` edges.
 //!
-//! Edges that rest on unknown values (an unresolved account, a literal account ID that may or may not be the
-//! deploying account, a generated role name matched against a pattern) are kept with `certain == false`.
+//! Edges that rest on unknown values are kept with `certain == false`: an unresolved account; a literal
+//! account ID that may or may not be the deploying account (only IDs that the scanned identity policies use
+//! for role ARNs are taken as possibly this account, others are other accounts, unless
+//! [`GraphOptions::this_accounts`] says so); a generated role name matched against a pattern; principals of
+//! two different root modules or templates, which share "this account" only if deployed to the same one;
+//! and every edge from another account, whose identity policies the scan cannot see.
 //!
 //! Nodes and edges live in indexed `Vec`s; construction is near-linear: trust entries are resolved through
 //! hash maps, and identity-policy `Resource` patterns are indexed by the literal prefix of their resource

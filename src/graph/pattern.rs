@@ -259,6 +259,7 @@ impl Pattern {
         let mut maybe_this: Option<(usize, usize)> = None;
         let mut role_account = None;
         if let Some(cuts) = colon_cuts(&text) {
+            // `cuts` is a `[usize; 5]`: constant indices are checked at compile time.
             let (p0, p1) = (cuts[0] + 1, cuts[1]);
             let (a0, a1) = (cuts[3] + 1, cuts[4]);
             let part = text.get(p0..p1).unwrap_or("");
