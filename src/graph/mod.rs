@@ -32,7 +32,7 @@ pub mod pattern;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use analysis::{Bypass, Chain, Cycle};
+pub use analysis::{Bypass, Chain, Cycle, MAX_PATH_HOPS};
 pub use identity::{Grant, PolicyKind, PolicySource};
 pub use pattern::Match;
 
