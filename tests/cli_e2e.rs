@@ -183,7 +183,8 @@ fn unicode_hops_github_annotations() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = stdout(&o);
     // Suppressed findings are not annotated.
-    assert_eq!(text.lines().count(), 4, "{text}");
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.contains("title=TL003 role-chain::"), "{text}");
     assert!(text.contains("::error file=terraform.tfvars,line=2,col=12,endLine=2,endColumn=24,title=TL012 missing-external-id::"), "{text}");
 }
 
@@ -246,8 +247,8 @@ fn exit_codes_follow_fail_on_and_suppressions() {
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(kinds.len(), 5, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "external").count(), 4);
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "external").count(), 5);
 }
 
 fn validate(v: &Value) {

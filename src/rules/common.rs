@@ -856,10 +856,12 @@ pub mod testkit {
         }
 
         pub fn run(&self, rule: &dyn Rule) -> Vec<Finding> {
+            let graph = crate::graph::Graph::build(&self.inv);
             let ctx = Context {
                 inventory: &self.inv,
                 config: &self.config,
                 sources: &self.sources,
+                graph: &graph,
             };
             let mut out = Vec::new();
             rule.check(&ctx, &mut out);
