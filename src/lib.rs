@@ -9,6 +9,7 @@ pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod graph;
+pub mod init;
 pub mod model;
 pub mod plan;
 pub mod policy;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod stats;
+pub mod suppress;
 pub mod terraform;
 pub mod value;
 
@@ -39,6 +41,8 @@ pub struct ScanOptions {
     pub var_files: Vec<PathBuf>,
     /// `--exclude GLOB` plus the configuration's `exclude`.
     pub excludes: Vec<String>,
+    /// `--baseline FILE`, loaded.
+    pub baseline: Option<suppress::Baseline>,
 }
 
 /// What front ends get besides their files.
@@ -82,7 +86,18 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, Error> {
     let files = discover::discover(&options.paths, &options.excludes)?;
     let sources = SourceMap::new();
     let inventory = analyze(&files, options, &sources);
-    let findings = run_rules(&inventory, &options.config, &sources);
+    let mut findings = run_rules(&inventory, &options.config, &sources);
+    let extra = suppress::apply(
+        &mut findings,
+        &sources,
+        &inventory,
+        options.baseline.as_ref(),
+        suppress::today(),
+    );
+    if !extra.is_empty() {
+        findings.extend(extra);
+        sort_findings(&mut findings, &sources);
+    }
     let stats = stats::Stats::compute(&inventory, &findings, started.elapsed());
     Ok(ScanOutput {
         sources,

@@ -196,6 +196,8 @@ pub struct Inventory {
     pub instance_profiles: Vec<InstanceProfile>,
     pub oidc_providers: Vec<OidcProvider>,
     pub diagnostics: Vec<Diagnostic>,
+    /// CloudFormation `Metadata.trustlint.ignore` entries.
+    pub metadata_ignores: Vec<crate::suppress::MetadataIgnore>,
     /// Files a front end analysed (for stats).
     pub files: usize,
 }
@@ -211,6 +213,7 @@ impl Inventory {
         self.instance_profiles.extend(other.instance_profiles);
         self.oidc_providers.extend(other.oidc_providers);
         self.diagnostics.extend(other.diagnostics);
+        self.metadata_ignores.extend(other.metadata_ignores);
         self.files += other.files;
     }
 

@@ -1,0 +1,508 @@
+//! Suppressions (SPEC §4.1): inline `trustlint:ignore` comments in HCL and YAML, CloudFormation
+//! `Metadata.trustlint.ignore`, and baselines of fingerprints.
+//!
+//! Comments are found on the source text, not the syntax tree, so every front end gets them for free: a
+//! comment on its own line silences the construct that starts on the next line (an HCL block or bracketed
+//! value up to its closing bracket, a YAML node and everything indented below it); a comment at the end of a
+//! line silences that line.
+
+use crate::finding::{Finding, Severity, Suppression, SuppressionKind};
+use crate::model::Inventory;
+use crate::source::{SourceFile, SourceMap, Span};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A parsed `trustlint:ignore` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoreComment {
+    pub ids: Vec<String>,
+    /// `until=YYYY-MM-DD`, as (year, month, day).
+    pub until: Option<(i32, u32, u32)>,
+    pub reason: String,
+    /// The comment text.
+    pub span: Span,
+    /// 1-based lines the comment silences (inclusive).
+    pub lines: (u32, u32),
+}
+
+/// A civil date, for `until=`.
+pub type Date = (i32, u32, u32);
+
+/// Today's date (UTC) from the system clock.
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    civil_from_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 → (year, month, day) (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> Date {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+fn parse_date(s: &str) -> Option<Date> {
+    let mut it = s.splitn(3, '-');
+    let y = it.next()?.parse().ok()?;
+    let m: u32 = it.next()?.parse().ok()?;
+    let d: u32 = it.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// Why a comment could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadComment {
+    pub message: String,
+    pub span: Span,
+}
+
+const MARKER: &str = "trustlint:ignore";
+
+/// Finds the comment start (`#` or `//`) in a line, outside double-quoted strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_str = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            b'#' if !in_str => return Some(i),
+            b'/' if !in_str && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_yaml(file: &SourceFile) -> bool {
+    let p = file.rel.to_ascii_lowercase();
+    p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".template")
+}
+
+/// The last line of the construct starting at `line` (1-based).
+fn extent(file: &SourceFile, line: u32) -> u32 {
+    let count = file.line_count() as u32;
+    if is_yaml(file) {
+        let base = indent(file.line_text(line));
+        let mut last = line;
+        let mut l = line + 1;
+        while l <= count {
+            let t = file.line_text(l);
+            if t.trim().is_empty() || t.trim_start().starts_with('#') {
+                l += 1;
+                continue;
+            }
+            // A sequence item's fields sit deeper than its dash; a mapping key's value deeper than the key.
+            if indent(t) > base {
+                last = l;
+                l += 1;
+            } else {
+                break;
+            }
+        }
+        return last;
+    }
+    // HCL / JSON: follow brackets (and heredocs) opened on the first line until they close.
+    let mut depth: i64 = 0;
+    let mut heredoc: Option<String> = None;
+    let mut l = line;
+    while l <= count {
+        let t = file.line_text(l);
+        if let Some(tag) = &heredoc {
+            if t.trim() == tag {
+                heredoc = None;
+                if depth <= 0 {
+                    return l;
+                }
+            }
+            l += 1;
+            continue;
+        }
+        let code = match comment_start(t) {
+            Some(c) => &t[..c],
+            None => t,
+        };
+        let mut in_str = false;
+        let mut prev = '\0';
+        for c in code.chars() {
+            match c {
+                '"' if prev != '\\' => in_str = !in_str,
+                '{' | '[' | '(' if !in_str => depth += 1,
+                '}' | ']' | ')' if !in_str => depth -= 1,
+                _ => {}
+            }
+            prev = c;
+        }
+        if let Some(pos) = code.find("<<") {
+            let tag: String = code[pos + 2..]
+                .trim_start_matches(['-', '~'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !tag.is_empty() {
+                heredoc = Some(tag);
+                l += 1;
+                continue;
+            }
+        }
+        if depth <= 0 {
+            return l;
+        }
+        l += 1;
+    }
+    count
+}
+
+/// Parses the comments of one file.
+pub fn comments(file: &SourceFile) -> (Vec<IgnoreComment>, Vec<BadComment>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    if !file.text.contains(MARKER) {
+        return (good, bad);
+    }
+    let count = file.line_count() as u32;
+    for line in 1..=count {
+        let t = file.line_text(line);
+        let Some(c) = comment_start(t) else { continue };
+        let comment = &t[c..];
+        let Some(m) = comment.find(MARKER) else {
+            continue;
+        };
+        let start = file.line_start(line) + c;
+        let span = Span::new(file.id, start, start + comment.len());
+        let rest = comment[m + MARKER.len()..].trim();
+        let mut words = rest.split_whitespace();
+        let ids: Vec<String> = words
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.trim().to_ascii_uppercase())
+            .collect();
+        let valid_ids = !ids.is_empty()
+            && ids.iter().all(|id| {
+                id.len() == 5 && id.starts_with("TL") && id[2..].bytes().all(|b| b.is_ascii_digit())
+            });
+        if !valid_ids {
+            bad.push(BadComment {
+                message: "trustlint:ignore needs rule IDs, e.g. `# trustlint:ignore TL013 reason`"
+                    .into(),
+                span,
+            });
+            continue;
+        }
+        let mut until = None;
+        let mut reason_words = Vec::new();
+        let mut bad_date = false;
+        for w in words {
+            if let Some(d) = w.strip_prefix("until=") {
+                match parse_date(d) {
+                    Some(d) => until = Some(d),
+                    None => bad_date = true,
+                }
+            } else {
+                reason_words.push(w);
+            }
+        }
+        if bad_date {
+            bad.push(BadComment {
+                message: "trustlint:ignore has an invalid until= date (expected YYYY-MM-DD); the suppression is ignored".into(),
+                span,
+            });
+            continue;
+        }
+        let reason = reason_words.join(" ");
+        if reason.is_empty() {
+            bad.push(BadComment {
+                message: format!(
+                    "trustlint:ignore {} has no reason; the suppression is ignored",
+                    ids.join(",")
+                ),
+                span,
+            });
+            continue;
+        }
+        let own_line = t[..c].trim().is_empty();
+        let lines = if own_line {
+            // The next line that is not itself a comment or blank.
+            let mut target = line + 1;
+            while target <= count {
+                let tt = file.line_text(target).trim();
+                if tt.is_empty() || tt.starts_with('#') || tt.starts_with("//") {
+                    target += 1;
+                } else {
+                    break;
+                }
+            }
+            (target, extent(file, target.min(count)))
+        } else {
+            (line, line)
+        };
+        good.push(IgnoreComment {
+            ids,
+            until,
+            reason,
+            span,
+            lines,
+        });
+    }
+    (good, bad)
+}
+
+/// A `Metadata.trustlint.ignore` entry of a CloudFormation resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetadataIgnore {
+    /// The resource's address (logical ID) as findings name it.
+    pub resource: String,
+    pub id: String,
+    pub reason: String,
+    pub span: Span,
+}
+
+/// A baseline file: fingerprints of accepted findings.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<BaselineEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub rule_id: String,
+    pub resource: String,
+    pub message: String,
+}
+
+impl Baseline {
+    pub fn from_findings(findings: &[Finding]) -> Baseline {
+        let mut entries: Vec<BaselineEntry> = findings
+            .iter()
+            .filter(|f| f.suppression.is_none())
+            .map(|f| BaselineEntry {
+                fingerprint: f.fingerprint(),
+                rule_id: f.rule_id.to_string(),
+                resource: f.resource.clone(),
+                message: f.message.clone(),
+            })
+            .collect();
+        entries.sort();
+        entries.dedup();
+        Baseline {
+            version: 1,
+            findings: entries,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: invalid baseline: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// Marks suppressed findings; returns findings about unusable suppressions (reported as TL900 notes… as
+/// errors of the suppression syntax). Lapsed suppressions leave the finding active with a note appended.
+pub fn apply(
+    findings: &mut [Finding],
+    sources: &SourceMap,
+    inventory: &Inventory,
+    baseline: Option<&Baseline>,
+    today: Date,
+) -> Vec<Finding> {
+    let mut extra = Vec::new();
+    let mut by_file: HashMap<u32, (Arc<SourceFile>, Vec<IgnoreComment>)> = HashMap::new();
+    let files: BTreeSet<u32> = findings.iter().map(|f| f.primary.file.0).collect();
+    for id in files {
+        let file = sources.get(crate::source::FileId(id));
+        let (good, bad) = comments(&file);
+        for b in bad {
+            extra.push(
+                Finding::new(
+                    "TL900",
+                    Severity::Warning,
+                    b.message,
+                    b.span,
+                    file.rel.clone(),
+                )
+                .key(format!("suppression:{}", file.slice(b.span))),
+            );
+        }
+        by_file.insert(id, (file, good));
+    }
+    let fingerprints: BTreeSet<&str> = baseline
+        .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
+        .unwrap_or_default();
+    for f in findings.iter_mut() {
+        if let Some((file, comments)) = by_file.get(&f.primary.file.0) {
+            let line = file.position(f.primary.start).line;
+            let hit = comments.iter().find(|c| {
+                c.lines.0 <= line && line <= c.lines.1 && c.ids.iter().any(|id| id == f.rule_id)
+            });
+            if let Some(c) = hit {
+                match c.until {
+                    Some(until) if until < today => {
+                        f.message = format!(
+                            "{} (suppression expired on {:04}-{:02}-{:02}: {})",
+                            f.message, until.0, until.1, until.2, c.reason
+                        );
+                    }
+                    _ => {
+                        f.suppression = Some(Suppression {
+                            kind: SuppressionKind::InSource,
+                            justification: c.reason.clone(),
+                        });
+                        continue;
+                    }
+                }
+            }
+        }
+        if let Some(m) = inventory
+            .metadata_ignores
+            .iter()
+            .find(|m| m.id == f.rule_id && m.resource == f.resource)
+        {
+            f.suppression = Some(Suppression {
+                kind: SuppressionKind::InSource,
+                justification: m.reason.clone(),
+            });
+            continue;
+        }
+        if fingerprints.contains(f.fingerprint().as_str()) {
+            f.suppression = Some(Suppression {
+                kind: SuppressionKind::External,
+                justification: "accepted in the baseline".into(),
+            });
+        }
+    }
+    extra
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+
+    fn finding_at(file: &SourceFile, needle: &str, rule: &'static str) -> Finding {
+        let s = file.text.find(needle).unwrap();
+        Finding::new(
+            rule,
+            Severity::Warning,
+            "m",
+            file.span(s, s + needle.len()),
+            "r",
+        )
+    }
+
+    #[test]
+    fn comment_above_hcl_block_covers_the_block() {
+        let map = SourceMap::new();
+        let text = "# trustlint:ignore TL013,TL010 vendor account reviewed\nresource \"aws_iam_role\" \"x\" {\n  assume_role_policy = jsonencode({\n    Principal = { AWS = \"arn:aws:iam::210987654321:root\" }\n  })\n}\nresource \"aws_iam_role\" \"y\" {\n  a = \"210987654321\"\n}\n";
+        let f = map.add("a.tf".into(), "a.tf".into(), text.into());
+        let mut fs = vec![
+            finding_at(&f, "arn:aws:iam::210987654321:root", "TL013"),
+            finding_at(&f, "arn:aws:iam::210987654321:root", "TL012"),
+            finding_at(&f, "\"210987654321\"", "TL013"),
+        ];
+        let extra = apply(&mut fs, &map, &Inventory::default(), None, (2026, 1, 1));
+        assert!(extra.is_empty());
+        assert_eq!(
+            fs[0].suppression.as_ref().unwrap().justification,
+            "vendor account reviewed"
+        );
+        assert!(fs[1].suppression.is_none(), "other rule");
+        assert!(fs[2].suppression.is_none(), "other block");
+    }
+
+    #[test]
+    fn yaml_comment_covers_indented_node_and_expiry_lapses() {
+        let map = SourceMap::new();
+        let text = "Resources:\n  # trustlint:ignore TL011 until=2025-01-31 temporary\n  R:\n    Properties:\n      AWS: \"*\"\n  S:\n    AWS: \"*\" # trustlint:ignore TL011 sandbox only\n";
+        let f = map.add("t.yaml".into(), "t.yaml".into(), text.into());
+        let s1 = f.text.find("\"*\"").unwrap();
+        let s2 = f.text.rfind("\"*\"").unwrap();
+        let mut fs = vec![
+            Finding::new("TL011", Severity::Error, "m", f.span(s1, s1 + 3), "R"),
+            Finding::new("TL011", Severity::Error, "m", f.span(s2, s2 + 3), "S"),
+        ];
+        apply(&mut fs, &map, &Inventory::default(), None, (2026, 11, 25));
+        assert!(fs[0].suppression.is_none());
+        assert!(fs[0].message.contains("suppression expired on 2025-01-31"));
+        assert_eq!(
+            fs[1].suppression.as_ref().unwrap().justification,
+            "sandbox only"
+        );
+        let mut fs2 = vec![Finding::new(
+            "TL011",
+            Severity::Error,
+            "m",
+            f.span(s1, s1 + 3),
+            "R",
+        )];
+        apply(&mut fs2, &map, &Inventory::default(), None, (2024, 6, 1));
+        assert!(fs2[0].suppression.is_some());
+    }
+
+    #[test]
+    fn comment_without_reason_is_reported_and_ignored() {
+        let map = SourceMap::new();
+        let text = "# trustlint:ignore TL013\nresource \"a\" \"b\" {}\n";
+        let f = map.add("a.tf".into(), "a.tf".into(), text.into());
+        let mut fs = vec![finding_at(&f, "resource", "TL013")];
+        let extra = apply(&mut fs, &map, &Inventory::default(), None, (2026, 1, 1));
+        assert!(fs[0].suppression.is_none());
+        assert_eq!(extra.len(), 1);
+        assert!(extra[0].message.contains("has no reason"));
+    }
+
+    #[test]
+    fn baseline_matches_fingerprints() {
+        let map = SourceMap::new();
+        let f = map.add("a.tf".into(), "a.tf".into(), "x = 1\n".into());
+        let mut fs = vec![finding_at(&f, "x", "TL010").key("k")];
+        let b = Baseline::from_findings(&fs);
+        let b: Baseline = serde_json::from_str(&b.to_json()).unwrap();
+        apply(&mut fs, &map, &Inventory::default(), Some(&b), (2026, 1, 1));
+        assert_eq!(
+            fs[0].suppression.as_ref().unwrap().kind,
+            SuppressionKind::External
+        );
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_417), (2025, 11, 25));
+    }
+}
