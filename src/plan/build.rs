@@ -13,7 +13,7 @@ use crate::model::{
     Inventory, ManagedPolicy, OidcProvider, Role, StandaloneTrust, Tags, Trust, User,
 };
 use crate::policy::build::document_from_value;
-use crate::policy::json::{NoMap, OffsetMap, TableMap};
+use crate::policy::json::NoMap;
 use crate::policy::{PolicyDocument, Problem};
 use crate::source::{SourceFile, Span};
 use crate::value::{Str, Sym, Unknown, Value};
@@ -347,16 +347,13 @@ impl<'r, 'a> Builder<'r, 'a> {
     pub fn policy_value(&self, s: &Str) -> Result<Value, Problem> {
         let parsed = match jsonval::raw_content(s, &self.file.text) {
             Some((content, base)) => {
-                let (decoded, table) = jsonval::unescape(content, base);
-                let map = TableMap {
-                    file: self.file.id,
-                    table,
-                };
-                crate::policy::json::parse(&decoded, &map).map_err(|e| Problem {
+                let decoded = jsonval::decode_str(content, base, self.file.id);
+                crate::policy::json::parse_str(&decoded).map_err(|e| Problem {
                     message: format!("invalid policy JSON: {}", e.message),
-                    span: map.span(e.offset, e.offset).or(s.span()),
+                    span: e.span_in(&decoded),
                 })
             }
+            // Not a string token of this file (cannot happen for values read from it): no spans inside.
             None => crate::policy::json::parse(&s.text, &NoMap).map_err(|e| Problem {
                 message: format!("invalid policy JSON: {}", e.message),
                 span: s.span(),

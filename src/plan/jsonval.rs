@@ -99,24 +99,17 @@ fn convert(v: &J, base: usize, file: FileId, depth: usize) -> Value {
     }
 }
 
-/// Decodes the content of a JSON string token (`content` is the text between the quotes, starting at file byte
-/// `base`). Returns the text and a table: `table[i]` is the file offset of decoded byte `i`, `table[len]` the
-/// offset just past the content. Bytes produced by an escape map to the escape's backslash. Malformed escapes
-/// (lone surrogates) decode to U+FFFD rather than failing: the token was already accepted by the reader.
-pub fn unescape(content: &str, base: usize) -> (String, Vec<u32>) {
+/// Walks the content of a JSON string token, calling `run(text, offset)` for each escape-free run and
+/// `escape(char, start, end)` for each escape (offsets relative to `content`). Malformed escapes (lone
+/// surrogates) decode to U+FFFD rather than failing: the token was already accepted by the reader.
+fn decode(
+    content: &str,
+    mut run: impl FnMut(&str, usize),
+    mut escape: impl FnMut(char, usize, usize),
+) {
     let bytes = content.as_bytes();
-    let mut out = String::with_capacity(content.len());
-    let mut table: Vec<u32> = Vec::with_capacity(content.len() + 1);
     let mut i = 0usize;
-    let push = |out: &mut String, table: &mut Vec<u32>, c: char, at: usize| {
-        let before = out.len();
-        out.push(c);
-        for _ in before..out.len() {
-            table.push(at as u32);
-        }
-    };
     while i < bytes.len() {
-        let at = base + i;
         if bytes.get(i) == Some(&b'\\') {
             let esc = bytes.get(i + 1).copied();
             let simple = match esc {
@@ -131,7 +124,7 @@ pub fn unescape(content: &str, base: usize) -> (String, Vec<u32>) {
                 _ => None,
             };
             if let Some(c) = simple {
-                push(&mut out, &mut table, c, at);
+                escape(c, i, i + 2);
                 i += 2;
                 continue;
             }
@@ -150,61 +143,99 @@ pub fn unescape(content: &str, base: usize) -> (String, Vec<u32>) {
                         match lo {
                             Some(lo @ 0xDC00..=0xDFFF) => {
                                 let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                                push(
-                                    &mut out,
-                                    &mut table,
-                                    char::from_u32(c).unwrap_or('\u{FFFD}'),
-                                    at,
-                                );
+                                escape(char::from_u32(c).unwrap_or('\u{FFFD}'), i, i + 12);
                                 i += 12;
                             }
                             _ => {
-                                push(&mut out, &mut table, '\u{FFFD}', at);
+                                escape('\u{FFFD}', i, i + 6);
                                 i += 6;
                             }
                         }
                     }
                     Some(cp) => {
-                        push(
-                            &mut out,
-                            &mut table,
-                            char::from_u32(cp).unwrap_or('\u{FFFD}'),
-                            at,
-                        );
+                        escape(char::from_u32(cp).unwrap_or('\u{FFFD}'), i, i + 6);
                         i += 6;
                     }
                     None => {
-                        push(&mut out, &mut table, '\u{FFFD}', at);
+                        escape('\u{FFFD}', i, (i + 2).min(bytes.len()));
                         i += 2;
                     }
                 }
                 continue;
             }
             // A lone backslash (cannot happen in a token serde accepted): keep it.
-            push(&mut out, &mut table, '\\', at);
+            escape('\\', i, i + 1);
             i += 1;
             continue;
         }
-        // Copy a run up to the next backslash in one go, byte offsets mapping 1:1.
         let run_end = bytes
             .get(i..)
             .and_then(|rest| rest.iter().position(|&b| b == b'\\'))
             .map(|p| i + p)
             .unwrap_or(bytes.len());
-        match content.get(i..run_end) {
-            Some(run) => {
-                out.push_str(run);
-                table.extend((0..run.len()).map(|k| (at + k) as u32));
-                i = run_end;
-            }
-            None => {
-                // Not on a char boundary (cannot happen: escapes are ASCII); skip a byte.
-                i += 1;
-            }
+        // Runs end at a backslash (ASCII), so they are on char boundaries.
+        if let Some(r) = content.get(i..run_end) {
+            run(r, i);
         }
+        i = run_end.max(i + 1);
     }
-    table.push((base + bytes.len()) as u32);
-    (out, table)
+}
+
+/// Decodes the content of a JSON string token (`content` is the text between the quotes, starting at file byte
+/// `base`). Returns the text and a table: `table[i]` is the file offset of decoded byte `i`, `table[len]` the
+/// offset just past the content. Bytes produced by an escape map to the escape's backslash.
+pub fn unescape(content: &str, base: usize) -> (String, Vec<u32>) {
+    let out = std::cell::RefCell::new((
+        String::with_capacity(content.len()),
+        Vec::<u32>::with_capacity(content.len() + 1),
+    ));
+    decode(
+        content,
+        |r, at| {
+            let mut o = out.borrow_mut();
+            o.0.push_str(r);
+            o.1.extend((0..r.len()).map(|k| (base + at + k) as u32));
+        },
+        |c, start, _| {
+            let mut o = out.borrow_mut();
+            let before = o.0.len();
+            o.0.push(c);
+            let n = o.0.len() - before;
+            o.1.extend(std::iter::repeat((base + start) as u32).take(n));
+        },
+    );
+    let (s, mut table) = out.into_inner();
+    table.push((base + content.len()) as u32);
+    (s, table)
+}
+
+/// Decodes a JSON string token's content into a [`Str`] whose escape-free runs are exact literals at their
+/// file spans and whose escapes map to their escape sequences: what `policy::json::parse_str` needs to give
+/// exact spans inside a policy written as JSON inside JSON.
+pub fn decode_str(content: &str, base: usize, file: FileId) -> Str {
+    let parts = std::cell::RefCell::new(Vec::<Str>::new());
+    decode(
+        content,
+        |r, at| {
+            parts.borrow_mut().push(Str::lit(
+                r,
+                Some(Span::new(file, base + at, base + at + r.len())),
+            ))
+        },
+        |c, start, end| {
+            parts.borrow_mut().push(Str::lit_with(
+                c.to_string(),
+                Some(Span::new(file, base + start, base + end)),
+                false,
+            ))
+        },
+    );
+    let parts = parts.into_inner();
+    let mut s = Str::concat(parts.iter());
+    if s.parts.is_empty() {
+        s = Str::lit("", Some(Span::new(file, base, base)));
+    }
+    s
 }
 
 /// The raw content of a string value built by [`to_value`] (its span, between the quotes), from the file text.
@@ -268,5 +299,21 @@ mod tests {
         assert_eq!(*t.last().unwrap() as usize, 10 + src.len());
         let (lone, _) = unescape(r"\ud83dx", 0);
         assert_eq!(lone, "\u{FFFD}x");
+    }
+
+    #[test]
+    fn decoded_str_has_exact_runs() {
+        let src = r#"{\"AWS\":\"arn:aws:iam::123456789012:root\"}"#;
+        let s = decode_str(src, 50, FileId(0));
+        assert_eq!(s.text, r#"{"AWS":"arn:aws:iam::123456789012:root"}"#);
+        let acct = s.text.find("1234").unwrap();
+        let sp = s.span_of(acct, acct + 12).unwrap();
+        assert_eq!(
+            &src[sp.start as usize - 50..sp.end as usize - 50],
+            "123456789012"
+        );
+        // An escaped quote maps to its two-byte escape.
+        let q = s.span_of(1, 2).unwrap();
+        assert_eq!(&src[q.start as usize - 50..q.end as usize - 50], "\\\"");
     }
 }

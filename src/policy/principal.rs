@@ -792,10 +792,12 @@ fn parse_federated(value: &Str) -> Principal {
     }
     match a.service.as_known() {
         Some("iam") => {}
-        Some(other) => return invalid(format!(
+        Some(other) => {
+            return invalid(format!(
             "\"{}\" is an ARN of service \"{other}\"; Federated principals are IAM provider ARNs",
             value.display()
-        )),
+        ))
+        }
         None => return Principal::Unresolved,
     }
     let account = match arn_account(&a, value) {
