@@ -1,12 +1,370 @@
 //! Terraform HCL front end: parse (hcl-edit, spans kept), evaluate (variables, locals, modules, data
 //! sources) and produce the [`Inventory`].
+//!
+//! Flow: files are grouped by directory (one directory = one module) and parsed in parallel, each file
+//! once, into trustlint's own syntax tree ([`ast`]) whose string literals already carry exact spans. Root
+//! modules (directories no scanned module calls) are then evaluated in parallel, each by its own lazy,
+//! memoising [`eval::Eval`] that instantiates the modules it calls; only IAM resources and what they
+//! reference are evaluated. Policies, users, groups and attachments are matched across roots at the end.
+
+pub mod ast;
+pub mod docs;
+pub mod eval;
+pub mod funcs;
+pub mod iam;
+pub mod lower;
+pub mod module;
+pub mod tfjson;
+pub mod vals;
+
+#[cfg(test)]
+mod tests;
 
 use crate::discover::Discovered;
-use crate::model::Inventory;
+use crate::model::{AttachTarget, Diagnostic, Inventory, StandaloneTrust};
+use crate::policy::build;
+use crate::value::{Str, Sym, Value};
 use crate::FrontendCtx;
+use ast::{Attr, Body, Expr};
+use eval::{Eval, Scope};
+use iam::{Collected, Pending};
+use module::{clean_path, Module, ModuleSet};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 /// Analyses every Terraform file (`.tf`, `.tf.json`, tfvars) of the scan. Directories called as modules by a
 /// scanned root are analysed through their calls; others as roots (SPEC §1.2).
-pub fn analyze(_files: &[&Discovered], _ctx: &FrontendCtx) -> Inventory {
-    Inventory::default()
+pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
+    let mut by_dir: BTreeMap<PathBuf, Vec<&Discovered>> = BTreeMap::new();
+    for f in files {
+        let dir = f
+            .path
+            .parent()
+            .map(clean_path)
+            .unwrap_or_else(|| PathBuf::from("."));
+        by_dir.entry(dir).or_default().push(f);
+    }
+    let modules: Vec<Module> = by_dir
+        .par_iter()
+        .map(|(dir, fs)| module::load(dir, fs, ctx.sources))
+        .collect();
+    let mut inv = Inventory::default();
+    for m in &modules {
+        inv.files += m.files;
+        inv.diagnostics.extend(m.diagnostics.iter().cloned());
+    }
+    let set = ModuleSet {
+        modules: modules.into_iter().map(|m| (m.dir.clone(), m)).collect(),
+    };
+    let roots = roots(&set);
+    let cli = CliVars::load(ctx, &mut inv.diagnostics);
+    let parts: Vec<Collected> = roots
+        .par_iter()
+        .map(|root| {
+            let mut ev = Eval::new(&set, ctx.sources, root);
+            ev.root_vars = root_vars(&ev, root, &cli);
+            iam::analyse_root(&ev)
+        })
+        .collect();
+    finish(parts, &mut inv);
+    inv
+}
+
+/// Directories no scanned module calls, in path order; members of call cycles that no root reaches are
+/// roots too (so nothing is skipped).
+fn roots(set: &ModuleSet) -> Vec<&Module> {
+    let mut calls: HashMap<&Path, Vec<PathBuf>> = HashMap::new();
+    let mut called: HashSet<PathBuf> = HashSet::new();
+    for m in set.modules.values() {
+        let mut targets = Vec::new();
+        for &ci in &m.call_order {
+            let Some(b) = m.block(ci) else { continue };
+            let Some(src) = b.body.attr("source").and_then(|a| a.expr.as_lit_str()) else {
+                continue;
+            };
+            let s = src.text.as_str();
+            if s.starts_with("./") || s.starts_with("../") || s == "." || s == ".." {
+                let d = module::join_source(&m.dir, s);
+                if set.modules.contains_key(&d) && d != m.dir {
+                    called.insert(d.clone());
+                    targets.push(d);
+                }
+            }
+        }
+        calls.insert(m.dir.as_path(), targets);
+    }
+    let is_downloaded = |p: &Path| p.components().any(|c| c.as_os_str() == ".terraform");
+    let mut roots: Vec<&Module> = set
+        .modules
+        .values()
+        .filter(|m| !called.contains(&m.dir) && !is_downloaded(&m.dir))
+        .collect();
+    // Reachability from the roots; whatever is left (cycles) becomes a root as well.
+    let mut seen: HashSet<&Path> = HashSet::new();
+    let mut stack: Vec<&Path> = roots.iter().map(|m| m.dir.as_path()).collect();
+    while let Some(d) = stack.pop() {
+        if !seen.insert(d) {
+            continue;
+        }
+        for t in calls.get(d).into_iter().flatten() {
+            stack.push(t.as_path());
+        }
+    }
+    let mut rest: Vec<&Module> = set
+        .modules
+        .values()
+        .filter(|m| !seen.contains(m.dir.as_path()) && !is_downloaded(&m.dir))
+        .collect();
+    rest.sort_by(|a, b| a.dir.cmp(&b.dir));
+    for m in rest {
+        if seen.contains(m.dir.as_path()) {
+            continue;
+        }
+        let mut stack = vec![m.dir.as_path()];
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            for t in calls.get(d).into_iter().flatten() {
+                stack.push(t.as_path());
+            }
+        }
+        roots.push(m);
+    }
+    roots.sort_by(|a, b| a.rel.cmp(&b.rel).then(a.dir.cmp(&b.dir)));
+    roots
+}
+
+/// `--var-file` bodies and `--var` values, parsed once for every root.
+#[derive(Default)]
+struct CliVars {
+    /// In precedence order: var files (in order), then `--var`s.
+    bodies: Vec<Body>,
+}
+
+impl CliVars {
+    fn load(ctx: &FrontendCtx, diags: &mut Vec<Diagnostic>) -> CliVars {
+        let mut out = CliVars::default();
+        for p in &ctx.options.var_files {
+            let rel = p.to_string_lossy().replace('\\', "/");
+            match module::read_source(p, &rel, ctx.sources) {
+                Ok(f) => {
+                    let json = rel.to_ascii_lowercase().ends_with(".json");
+                    if let Some(b) = module::parse_tfvars(&f, json, diags) {
+                        out.bodies.push(b);
+                    }
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let mut cli = Body::default();
+        for (k, v) in &ctx.options.vars {
+            let text = format!("{k}={v}");
+            let f = ctx
+                .sources
+                .add(PathBuf::from("--var"), "--var".into(), text);
+            let vstart = k.len() + 1;
+            let vspan = f.span(vstart, f.text.len());
+            let parsed = module::parse_hcl(&f)
+                .ok()
+                .and_then(|b| b.attrs.into_iter().next())
+                .filter(|a| a.name == *k && is_literal(&a.expr));
+            let expr = match parsed {
+                Some(a) => a.expr,
+                // Not an HCL literal: the text itself (Terraform reads string variables this way).
+                None => Expr::Template(Box::new(ast::Template {
+                    parts: vec![ast::TPart::Lit(Str::lit(v.clone(), Some(vspan)))],
+                    span: vspan,
+                })),
+            };
+            cli.attrs.push(Attr {
+                name: k.clone(),
+                name_span: f.span(0, k.len()),
+                expr,
+                span: f.whole(),
+            });
+        }
+        out.bodies.push(cli);
+        out
+    }
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Null(_) | Expr::Bool(..) | Expr::Number(_) => true,
+        Expr::Template(t) => t.parts.iter().all(|p| matches!(p, ast::TPart::Lit(_))),
+        Expr::Array(items, _) => items.iter().all(is_literal),
+        Expr::Object(entries, _) => entries.iter().all(|(_, v)| is_literal(v)),
+        Expr::Unary(_, x, _) => is_literal(x),
+        _ => false,
+    }
+}
+
+/// Values of the root's variables: tfvars files of its directory, then `--var-file`, then `--var`.
+fn root_vars(ev: &Eval, root: &Module, cli: &CliVars) -> HashMap<String, Value> {
+    let mut out = HashMap::new();
+    let scope = Scope::isolated();
+    for body in root.tfvars.iter().chain(cli.bodies.iter()) {
+        for a in &body.attrs {
+            out.insert(a.name.clone(), ev.eval(0, &scope, &a.expr));
+        }
+    }
+    out
+}
+
+/// Key of the principal a name or symbolic reference designates, among the given (key, known name).
+fn resolve<'a>(
+    target: &Str,
+    by_key: &'a HashMap<String, usize>,
+    by_name: &'a HashMap<String, usize>,
+) -> Option<usize> {
+    if let Some(sym) = target.as_sym() {
+        return match sym {
+            Sym::RoleName(k)
+            | Sym::RoleArn(k)
+            | Sym::UserName(k)
+            | Sym::UserArn(k)
+            | Sym::GroupArn(k) => by_key.get(k).copied(),
+            Sym::Attr { resource, .. } => by_key
+                .iter()
+                .find(|(k, _)| crate::value::short_key(k) == resource)
+                .map(|(_, i)| *i),
+            _ => None,
+        };
+    }
+    let text = target.as_known()?;
+    // A name, or an ARN whose last path element is the name.
+    let name = if text.starts_with("arn:") {
+        text.rsplit('/').next().unwrap_or(text)
+    } else {
+        text
+    };
+    by_name.get(name).copied()
+}
+
+fn index<'a>(
+    items: impl Iterator<Item = (&'a str, Option<&'a Str>)>,
+) -> (HashMap<String, usize>, HashMap<String, usize>) {
+    let mut by_key = HashMap::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut dup: HashSet<String> = HashSet::new();
+    for (i, (key, name)) in items.enumerate() {
+        by_key.insert(key.to_string(), i);
+        if let Some(n) = name.and_then(|n| n.as_known()) {
+            if by_name.insert(n.to_string(), i).is_some() {
+                dup.insert(n.to_string());
+            }
+        }
+    }
+    // A name declared twice (e.g. in two environments) matches neither.
+    for d in dup {
+        by_name.remove(&d);
+    }
+    (by_key, by_name)
+}
+
+/// Merges the roots' results and attaches policies, memberships and attachments to their principals.
+fn finish(parts: Vec<Collected>, inv: &mut Inventory) {
+    let mut pending = Vec::new();
+    let mut candidates = Vec::new();
+    let mut used: HashSet<crate::source::Span> = HashSet::new();
+    for p in parts {
+        inv.roles.extend(p.roles);
+        inv.users.extend(p.users);
+        inv.groups.extend(p.groups);
+        inv.policies.extend(p.policies);
+        inv.attachments.extend(p.attachments);
+        inv.instance_profiles.extend(p.instance_profiles);
+        inv.oidc_providers.extend(p.oidc_providers);
+        inv.diagnostics.extend(p.diagnostics);
+        pending.extend(p.pending);
+        candidates.extend(p.doc_candidates);
+        used.extend(p.used_doc_headers);
+    }
+    let (role_key, role_name) = index(
+        inv.roles
+            .iter()
+            .map(|r| (r.decl.key.as_str(), r.name.as_ref())),
+    );
+    let (user_key, user_name) = index(
+        inv.users
+            .iter()
+            .map(|r| (r.decl.key.as_str(), r.name.as_ref())),
+    );
+    let (group_key, group_name) = index(
+        inv.groups
+            .iter()
+            .map(|r| (r.decl.key.as_str(), r.name.as_ref())),
+    );
+    let policy_key: HashMap<String, usize> = inv
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.decl.key.clone(), i))
+        .collect();
+    for p in pending {
+        match p {
+            Pending::Inline(target, pol) => {
+                let slot = match &target {
+                    AttachTarget::Role(t) => resolve(t, &role_key, &role_name)
+                        .and_then(|i| inv.roles.get_mut(i))
+                        .map(|r| &mut r.inline_policies),
+                    AttachTarget::User(t) => resolve(t, &user_key, &user_name)
+                        .and_then(|i| inv.users.get_mut(i))
+                        .map(|r| &mut r.inline_policies),
+                    AttachTarget::Group(t) => resolve(t, &group_key, &group_name)
+                        .and_then(|i| inv.groups.get_mut(i))
+                        .map(|r| &mut r.inline_policies),
+                };
+                match slot {
+                    Some(list) => list.push(*pol),
+                    // A principal outside the scan: kept as a policy attached to what it names.
+                    None => inv.policies.push(crate::model::ManagedPolicy {
+                        decl: pol.decl,
+                        name: pol.name,
+                        doc: pol.doc,
+                        attached_to: vec![target],
+                    }),
+                }
+            }
+            Pending::Membership { user, group } => {
+                if let Some(u) =
+                    resolve(&user, &user_key, &user_name).and_then(|i| inv.users.get_mut(i))
+                {
+                    u.groups.push(group);
+                }
+            }
+        }
+    }
+    for a in &inv.attachments {
+        let list = match &a.target {
+            AttachTarget::Role(t) => resolve(t, &role_key, &role_name)
+                .and_then(|i| inv.roles.get_mut(i))
+                .map(|r| &mut r.managed_policy_arns),
+            AttachTarget::User(t) => resolve(t, &user_key, &user_name)
+                .and_then(|i| inv.users.get_mut(i))
+                .map(|r| &mut r.managed_policy_arns),
+            AttachTarget::Group(t) => resolve(t, &group_key, &group_name)
+                .and_then(|i| inv.groups.get_mut(i))
+                .map(|r| &mut r.managed_policy_arns),
+        };
+        if let Some(list) = list {
+            list.push(a.policy_arn.clone());
+        }
+        if let Some(Sym::PolicyArn(k)) = a.policy_arn.as_sym() {
+            if let Some(p) = policy_key.get(k).and_then(|&i| inv.policies.get_mut(i)) {
+                p.attached_to.push(a.target.clone());
+            }
+        }
+    }
+    for (decl, v) in candidates {
+        if v.span().is_some_and(|s| used.contains(&s)) || used.contains(&decl.span) {
+            continue;
+        }
+        let doc = build::document_from_value(&v);
+        if crate::policy::semantics::is_trust_document(&doc) {
+            inv.standalone_trusts.push(StandaloneTrust { decl, doc });
+        }
+    }
 }

@@ -1,0 +1,388 @@
+//! One Terraform module = one directory: its files parsed once and indexed by what they declare.
+
+use super::ast::{Attr, Block, Body};
+use super::lower::Lowerer;
+use super::tfjson;
+use crate::discover::{Discovered, FileKind};
+use crate::model::Diagnostic;
+use crate::source::{SourceFile, SourceMap, Span};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A parsed directory.
+#[derive(Debug, Default)]
+pub struct Module {
+    pub dir: PathBuf,
+    /// Directory relative to the working directory (`/`-separated, `.` for the current one).
+    pub rel: String,
+    /// The scan root the directory was found under (`file()` is confined to it).
+    pub root: PathBuf,
+    /// Top-level blocks of every `.tf`/`.tf.json` file, in file order.
+    pub blocks: Vec<Block>,
+    pub variables: HashMap<String, usize>,
+    /// `locals` entries: (block index, attribute index).
+    pub locals: HashMap<String, (usize, usize)>,
+    /// (type, name) → block index; `resource` blocks in source order in `resource_order`.
+    pub resources: HashMap<(String, String), usize>,
+    pub resource_order: Vec<usize>,
+    pub data: HashMap<(String, String), usize>,
+    pub data_order: Vec<usize>,
+    pub calls: HashMap<String, usize>,
+    pub call_order: Vec<usize>,
+    pub outputs: HashMap<String, usize>,
+    /// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)`, in Terraform's precedence order.
+    pub tfvars: Vec<Body>,
+    /// Terraform files read (for stats).
+    pub files: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Module {
+    pub fn attr_of_local(&self, name: &str) -> Option<&Attr> {
+        let (b, a) = *self.locals.get(name)?;
+        self.blocks.get(b)?.body.attrs.get(a)
+    }
+
+    pub fn block(&self, i: usize) -> Option<&Block> {
+        self.blocks.get(i)
+    }
+
+    pub fn resource(&self, ty: &str, name: &str) -> Option<&Block> {
+        let i = *self.resources.get(&(ty.to_string(), name.to_string()))?;
+        self.blocks.get(i)
+    }
+
+    pub fn data_block(&self, ty: &str, name: &str) -> Option<&Block> {
+        let i = *self.data.get(&(ty.to_string(), name.to_string()))?;
+        self.blocks.get(i)
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&Block> {
+        self.blocks.get(*self.variables.get(name)?)
+    }
+
+    pub fn call(&self, name: &str) -> Option<&Block> {
+        self.blocks.get(*self.calls.get(name)?)
+    }
+
+    pub fn output(&self, name: &str) -> Option<&Block> {
+        self.blocks.get(*self.outputs.get(name)?)
+    }
+
+    /// A module from already-parsed top-level blocks (tests, generated input).
+    pub fn from_blocks(dir: PathBuf, rel: String, root: PathBuf, blocks: Vec<Block>) -> Module {
+        let mut m = Module {
+            dir,
+            rel,
+            root,
+            blocks,
+            ..Module::default()
+        };
+        m.index();
+        m
+    }
+
+    fn index(&mut self) {
+        for (i, b) in self.blocks.iter().enumerate() {
+            let l0 = b.label(0).map(str::to_string);
+            let l1 = b.label(1).map(str::to_string);
+            match (b.ty.as_str(), l0, l1) {
+                ("variable", Some(n), _) => {
+                    self.variables.insert(n, i);
+                }
+                ("locals", ..) => {
+                    for (j, a) in b.body.attrs.iter().enumerate() {
+                        self.locals.insert(a.name.clone(), (i, j));
+                    }
+                }
+                ("resource", Some(t), Some(n)) => {
+                    let fresh = self.resources.insert((t, n), i).is_none();
+                    push_if(&mut self.resource_order, fresh, i);
+                }
+                ("data", Some(t), Some(n)) => {
+                    let fresh = self.data.insert((t, n), i).is_none();
+                    push_if(&mut self.data_order, fresh, i);
+                }
+                ("module", Some(n), _) => {
+                    let fresh = self.calls.insert(n, i).is_none();
+                    push_if(&mut self.call_order, fresh, i);
+                }
+                ("output", Some(n), _) => {
+                    self.outputs.insert(n, i);
+                }
+                _ => {}
+            }
+        }
+        // A duplicate declaration keeps the first position but the last definition (override files).
+        self.resource_order
+            .retain(|i| self.blocks.get(*i).is_some_and(|b| b.ty == "resource"));
+    }
+}
+
+fn push_if(v: &mut Vec<usize>, cond: bool, i: usize) {
+    if cond {
+        v.push(i);
+    }
+}
+
+/// Reads and parses one file. The text is registered in the source map whatever happens.
+pub fn read_source(
+    path: &Path,
+    rel: &str,
+    sources: &SourceMap,
+) -> Result<Arc<SourceFile>, Diagnostic> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(sources.add(path.to_path_buf(), rel.to_string(), text)),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let f = sources.add(path.to_path_buf(), rel.to_string(), lossy);
+                Err(Diagnostic::ParseError {
+                    message: format!("file is not valid UTF-8 (invalid byte at offset {offset})"),
+                    span: f.span(offset, offset),
+                    resource: None,
+                })
+            }
+        },
+        Err(e) => {
+            let f = sources.add(path.to_path_buf(), rel.to_string(), String::new());
+            Err(Diagnostic::ParseError {
+                message: format!("cannot read file: {e}"),
+                span: f.whole(),
+                resource: None,
+            })
+        }
+    }
+}
+
+/// Parses HCL text into a body; a syntax error becomes a TL900 diagnostic at the parser's position.
+pub fn parse_hcl(file: &SourceFile) -> Result<Body, Diagnostic> {
+    match hcl::edit::parser::parse_body(&file.text) {
+        Ok(body) => Ok(Lowerer::new(file.id, &file.text).body(&body)),
+        Err(e) => {
+            let off = e.location().offset().min(file.text.len());
+            let end = next_char_end(&file.text, off);
+            Err(Diagnostic::ParseError {
+                message: format!("HCL syntax error: {}", e.message()),
+                span: file.span(off, end),
+                resource: None,
+            })
+        }
+    }
+}
+
+fn next_char_end(text: &str, off: usize) -> usize {
+    let mut off = off.min(text.len());
+    while off > 0 && !text.is_char_boundary(off) {
+        off -= 1;
+    }
+    text[off..]
+        .chars()
+        .next()
+        .map(|c| off + c.len_utf8())
+        .unwrap_or(off)
+}
+
+/// Parses a file of either syntax (by name) into a body.
+pub fn parse_file(file: &SourceFile, json: bool, diags: &mut Vec<Diagnostic>) -> Option<Body> {
+    if json {
+        match tfjson::parse(file, diags) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    } else {
+        match parse_hcl(file) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    }
+}
+
+fn is_override(name: &str) -> bool {
+    let stem = name
+        .strip_suffix(".tf.json")
+        .or_else(|| name.strip_suffix(".tf"))
+        .unwrap_or(name);
+    stem == "override" || stem.ends_with("_override")
+}
+
+/// Rank of a tfvars file in Terraform's precedence (lower is applied first).
+fn tfvars_rank(name: &str) -> u8 {
+    match name {
+        "terraform.tfvars" => 0,
+        "terraform.tfvars.json" => 1,
+        _ => 2,
+    }
+}
+
+/// Parses the files of one directory into a [`Module`].
+pub fn load(dir: &Path, files: &[&Discovered], sources: &SourceMap) -> Module {
+    let mut m = Module {
+        dir: dir.to_path_buf(),
+        rel: rel_dir(files.first().map(|f| f.rel.as_str()).unwrap_or(".")),
+        root: files.first().map(|f| f.root.clone()).unwrap_or_default(),
+        ..Module::default()
+    };
+    let mut tf: Vec<&&Discovered> = files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson))
+        .collect();
+    // Override files are merged last (their blocks replace the originals).
+    tf.sort_by_key(|f| {
+        let name = file_name(&f.path);
+        (is_override(&name), f.path.clone())
+    });
+    for f in tf {
+        m.files += 1;
+        let file = match read_source(&f.path, &f.rel, sources) {
+            Ok(file) => file,
+            Err(d) => {
+                m.diagnostics.push(d);
+                continue;
+            }
+        };
+        if let Some(body) = parse_file(&file, f.kind == FileKind::TerraformJson, &mut m.diagnostics)
+        {
+            // Top-level attributes are not valid Terraform; they are ignored.
+            m.blocks.extend(body.blocks);
+        }
+    }
+    let mut vars: Vec<&&Discovered> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Tfvars)
+        .collect();
+    vars.sort_by_key(|f| {
+        let name = file_name(&f.path);
+        (tfvars_rank(&name.to_ascii_lowercase()), name)
+    });
+    for f in vars {
+        m.files += 1;
+        let file = match read_source(&f.path, &f.rel, sources) {
+            Ok(file) => file,
+            Err(d) => {
+                m.diagnostics.push(d);
+                continue;
+            }
+        };
+        let json = file_name(&f.path).to_ascii_lowercase().ends_with(".json");
+        if let Some(body) = parse_tfvars(&file, json, &mut m.diagnostics) {
+            m.tfvars.push(body);
+        }
+    }
+    m.index();
+    m
+}
+
+/// A tfvars file: HCL attributes, or a JSON object whose properties are the values.
+pub fn parse_tfvars(file: &SourceFile, json: bool, diags: &mut Vec<Diagnostic>) -> Option<Body> {
+    if json {
+        match tfjson::parse_values(file) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    } else {
+        match parse_hcl(file) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The directory part of a `/`-separated relative file path.
+pub fn rel_dir(rel_file: &str) -> String {
+    match rel_file.rsplit_once('/') {
+        Some((d, _)) if !d.is_empty() => d.to_string(),
+        _ => ".".to_string(),
+    }
+}
+
+/// Joins a module source path to a directory lexically (`..` pops a component), as Terraform does.
+pub fn join_source(dir: &Path, source: &str) -> PathBuf {
+    let mut out = dir.to_path_buf();
+    for comp in source.split(['/', '\\']) {
+        out.push(comp);
+    }
+    clean_path(&out)
+}
+
+/// Lexical normalisation: no `.` components, `..` folded where a normal component precedes it.
+pub fn clean_path(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => parts.push(c),
+            },
+            c => parts.push(c),
+        }
+    }
+    let out: PathBuf = parts.iter().collect();
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+/// Spans of a block's attribute value, or its header when absent.
+pub fn attr_or_header(b: &Block, name: &str) -> Span {
+    b.body.attr(name).map(|a| a.span).unwrap_or(b.header)
+}
+
+/// All modules of a scan, by directory.
+#[derive(Debug, Default)]
+pub struct ModuleSet {
+    pub modules: HashMap<PathBuf, Module>,
+}
+
+impl ModuleSet {
+    pub fn get(&self, dir: &Path) -> Option<&Module> {
+        self.modules.get(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_sources_lexically() {
+        assert_eq!(
+            join_source(Path::new("a/b"), "../c/./d"),
+            PathBuf::from("a/c/d")
+        );
+        assert_eq!(join_source(Path::new("a"), "./m"), PathBuf::from("a/m"));
+        assert_eq!(join_source(Path::new("./a"), "../m"), PathBuf::from("m"));
+        assert_eq!(join_source(Path::new("a"), ".."), PathBuf::from("."));
+        assert_eq!(join_source(Path::new("."), "../x"), PathBuf::from("../x"));
+        assert!(is_override("override.tf"));
+        assert!(is_override("x_override.tf.json"));
+        assert!(!is_override("main.tf"));
+    }
+}

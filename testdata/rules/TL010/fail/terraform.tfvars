@@ -1,0 +1,1 @@
+ci_account = "210987654321" # expect: TL010

@@ -1,0 +1,3 @@
+variable "ci_account" {
+  type = string
+}

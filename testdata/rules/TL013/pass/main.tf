@@ -1,0 +1,12 @@
+resource "aws_iam_role" "shared" {
+  name = "shared"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::222222222222:root" }
+      Condition = { ArnLike = { "aws:PrincipalArn" = "arn:aws:iam::222222222222:role/deployer" } }
+    }]
+  })
+}

@@ -1,0 +1,7 @@
+module "a" {
+  source = "../a"
+}
+
+output "arn" {
+  value = module.a.arn
+}

@@ -1,0 +1,4 @@
+resource "aws_iam_role" "broken" {
+  name = "broken"
+  assume_role_policy = jsonencode({
+}

@@ -1,0 +1,17 @@
+locals {
+  ci_root = "arn:aws:iam::${var.ci_account}:root"
+}
+
+resource "aws_iam_role" "deploy" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Action = "sts:AssumeRole"
+      Principal = {
+        AWS = [local.ci_root, "arn:aws:iam::${var.audit_account}:root", var.json_account]
+      }
+    }]
+  })
+}

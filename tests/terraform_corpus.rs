@@ -1,0 +1,156 @@
+//! Smoke test over the real-world corpus (`../shared/corpus`): every Terraform file listed in the manifest
+//! goes through the front end without panicking; parse errors, roles and unresolved parts are reported.
+//! Skips cleanly when the corpus is absent. Run with `--nocapture` to see the figures.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use trustlint::discover::{classify, Discovered, FileKind};
+use trustlint::model::Diagnostic;
+use trustlint::source::SourceMap;
+use trustlint::{FrontendCtx, ScanOptions};
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    p.join("manifest.tsv").is_file().then_some(p)
+}
+
+#[test]
+fn corpus_terraform_smoke() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus absent, skipped");
+        return;
+    };
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap();
+    let mut files = Vec::new();
+    let mut declared_roles = 0usize;
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(path), Some(kind)) = (cols.first(), cols.get(3)) else {
+            continue;
+        };
+        if !matches!(*kind, "terraform" | "tfvars") {
+            continue;
+        }
+        let full = root.join(path);
+        let Some(k) = classify(&full) else { continue };
+        if !matches!(
+            k,
+            FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars
+        ) {
+            continue;
+        }
+        if k == FileKind::Terraform {
+            let text = std::fs::read_to_string(&full).unwrap_or_default();
+            declared_roles += text.matches("resource \"aws_iam_role\"").count();
+        }
+        let repo = path.split('/').next().unwrap();
+        files.push(Discovered {
+            path: full,
+            rel: path.to_string(),
+            kind: k,
+            root: root.join(repo),
+        });
+    }
+    let refs: Vec<&Discovered> = files.iter().collect();
+    let sources = SourceMap::new();
+    let options = ScanOptions::default();
+    let ctx = FrontendCtx {
+        sources: &sources,
+        options: &options,
+    };
+    let started = Instant::now();
+    let inv = trustlint::terraform::analyze(&refs, &ctx);
+    let elapsed = started.elapsed();
+
+    let mut parse_errors = Vec::new();
+    let mut unresolved: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &inv.diagnostics {
+        match d {
+            Diagnostic::ParseError { message, span, .. } => {
+                let f = sources.get(span.file);
+                let p = f.position(span.start);
+                parse_errors.push(format!("{}:{}:{}: {message}", f.rel, p.line, p.col));
+            }
+            Diagnostic::Unresolved { unknown, .. } => {
+                *unresolved.entry(unknown.why.clone()).or_default() += 1;
+            }
+        }
+    }
+    let mut reasons: HashMap<String, usize> = HashMap::new();
+    let mut unknown_trust = 0usize;
+    let mut no_statements = 0usize;
+    for r in &inv.roles {
+        if let Some(t) = &r.trust {
+            if !t.doc.unknowns.is_empty() {
+                unknown_trust += 1;
+            }
+            if t.doc.statements.is_empty() {
+                no_statements += 1;
+                if std::env::var("TL_DEBUG").is_ok_and(|f| f == "empty") {
+                    let f = sources.get(r.decl.span.file);
+                    eprintln!(
+                        "  [{}] no statements @ {}:{} problems={:?} unknowns={:?}",
+                        r.decl.address,
+                        f.rel,
+                        f.position(r.decl.span.start).line,
+                        t.doc
+                            .problems
+                            .iter()
+                            .map(|p| &p.message)
+                            .collect::<Vec<_>>(),
+                        t.doc.unknowns.iter().map(|u| &u.why).collect::<Vec<_>>()
+                    );
+                }
+            }
+            for u in &t.doc.unknowns {
+                if std::env::var("TL_DEBUG").is_ok_and(|f| u.why.contains(&f)) {
+                    let loc = u
+                        .span
+                        .map(|sp| {
+                            let f = sources.get(sp.file);
+                            let p = f.position(sp.start);
+                            format!("{}:{}", f.rel, p.line)
+                        })
+                        .unwrap_or_default();
+                    eprintln!("  [{}] {} :: {} @ {loc}", r.decl.address, u.expr, u.why);
+                }
+                let why = u.why.split(" (").next().unwrap_or(&u.why).to_string();
+                *reasons.entry(why).or_default() += 1;
+            }
+        }
+    }
+    let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    eprintln!(
+        "terraform corpus: {} files, {} roles found ({} `resource \"aws_iam_role\"` blocks), {} standalone trust documents, {} parse errors, {:?}",
+        inv.files,
+        inv.roles.len(),
+        declared_roles,
+        inv.standalone_trusts.len(),
+        parse_errors.len(),
+        elapsed
+    );
+    eprintln!("roles with unknown parts in trust: {unknown_trust}; trust without statements: {no_statements}");
+    for e in &parse_errors {
+        eprintln!("  TL900 {e}");
+    }
+    eprintln!("top unknown reasons in trust documents:");
+    for (why, n) in reasons.iter().take(20) {
+        eprintln!("  {n:5}  {why}");
+    }
+    eprintln!("module calls not resolved:");
+    for (why, n) in &unresolved {
+        eprintln!("  {n:5}  {why}");
+    }
+    assert!(
+        inv.files > 1000,
+        "expected the corpus's Terraform files, got {}",
+        inv.files
+    );
+    assert!(
+        inv.roles.len() * 2 > declared_roles,
+        "too few roles: {}",
+        inv.roles.len()
+    );
+}

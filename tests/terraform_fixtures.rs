@@ -1,0 +1,438 @@
+//! The Terraform front end on fixtures under `testdata/terraform/`: the inventory it produces, principal
+//! strings and the exact source text their spans point at.
+
+use std::path::{Path, PathBuf};
+use trustlint::discover::{discover, Discovered, FileKind};
+use trustlint::model::{Diagnostic, Inventory, Role};
+use trustlint::policy::{AccountRef, Principal, PrincipalEntry};
+use trustlint::source::{SourceMap, Span};
+use trustlint::{FrontendCtx, ScanOptions};
+
+struct Scan {
+    sources: SourceMap,
+    inv: Inventory,
+}
+
+fn dir(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/terraform")
+        .join(case)
+}
+
+fn scan_with(root: &Path, options: ScanOptions) -> Scan {
+    let files = discover(&[root.to_path_buf()], &[]).unwrap();
+    let refs: Vec<&Discovered> = files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars
+            )
+        })
+        .collect();
+    let sources = SourceMap::new();
+    let ctx = FrontendCtx {
+        sources: &sources,
+        options: &options,
+    };
+    let inv = trustlint::terraform::analyze(&refs, &ctx);
+    Scan { sources, inv }
+}
+
+fn scan(case: &str) -> Scan {
+    scan_with(&dir(case), ScanOptions::default())
+}
+
+impl Scan {
+    fn role(&self, address: &str) -> &Role {
+        self.inv
+            .roles
+            .iter()
+            .find(|r| r.decl.address == address)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no role {address}; have {:?}",
+                    self.inv
+                        .roles
+                        .iter()
+                        .map(|r| &r.decl.address)
+                        .collect::<Vec<_>>()
+                )
+            })
+    }
+
+    fn text(&self, span: Option<Span>) -> String {
+        let s = span.expect("a span");
+        self.sources.get(s.file).slice(s).to_string()
+    }
+
+    fn file_of(&self, span: Option<Span>) -> String {
+        self.sources.get(span.expect("a span").file).rel.clone()
+    }
+
+    /// `file:line` of a span.
+    fn at(&self, span: Span) -> String {
+        let f = self.sources.get(span.file);
+        format!(
+            "{}:{}",
+            f.rel.rsplit('/').next().unwrap_or(""),
+            f.position(span.start).line
+        )
+    }
+}
+
+fn principals(r: &Role) -> Vec<&PrincipalEntry> {
+    r.trust
+        .as_ref()
+        .expect("a trust policy")
+        .doc
+        .statements
+        .iter()
+        .flat_map(|s| s.principal_entries())
+        .collect()
+}
+
+fn entry<'a>(r: &'a Role, text: &str) -> &'a PrincipalEntry {
+    principals(r)
+        .into_iter()
+        .find(|e| e.value.text == text)
+        .unwrap_or_else(|| {
+            panic!(
+                "no principal {text} in {:?}",
+                principals(r)
+                    .iter()
+                    .map(|e| e.value.display())
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+/// The span of the account field (bytes 13..25) of an `arn:aws:iam::ACCOUNT:…` principal.
+fn account_span(e: &PrincipalEntry) -> Option<Span> {
+    e.value.span_of(13, 25)
+}
+
+#[test]
+fn heredoc_and_indented_heredoc() {
+    let s = scan("heredoc");
+    let plain = s.role("aws_iam_role.plain");
+    let e = entry(plain, "arn:aws:iam::210987654321:root");
+    assert_eq!(s.text(e.value.span()), "arn:aws:iam::210987654321:root");
+    assert_eq!(s.text(account_span(e)), "210987654321");
+    let indented = s.role("aws_iam_role.indented");
+    let e = &principals(indented)[0];
+    assert_eq!(e.principal.account(), Some(&AccountRef::This));
+    assert_eq!(s.text(e.value.span_of(0, 13)), "arn:aws:iam::");
+    assert!(indented.decl.key.ends_with("::aws_iam_role.indented"));
+    assert_eq!(
+        s.text(Some(indented.decl.span)),
+        "resource \"aws_iam_role\" \"indented\""
+    );
+}
+
+#[test]
+fn quoted_escaped_json_has_spans_inside_the_string() {
+    let s = scan("quoted_escaped");
+    let r = s.role("aws_iam_role.escaped");
+    let e = entry(r, "arn:aws:iam::555555555555:root");
+    assert_eq!(s.text(account_span(e)), "555555555555");
+    assert_eq!(s.text(e.value.span()), "arn:aws:iam::555555555555:root");
+}
+
+#[test]
+fn jsonencode_with_for_expression_and_role_attributes() {
+    let s = scan("jsonencode");
+    let r = s.role("aws_iam_role.ci");
+    let e = entry(r, "arn:aws:iam::222222222222:root");
+    assert_eq!(s.text(account_span(e)), "222222222222");
+    assert_eq!(s.at(account_span(e).unwrap()), "main.tf:2");
+    assert_eq!(r.name.as_ref().unwrap().text, "ci");
+    let (msd, span) = r.max_session_duration.as_ref().unwrap();
+    assert_eq!(msd.as_str().unwrap().text, "7200");
+    assert_eq!(s.text(Some(*span)), "max_session_duration = 7200");
+    let tags = r.tags.as_ref().unwrap();
+    assert!(tags.complete);
+    assert_eq!(
+        tags.keys
+            .iter()
+            .map(|k| k.text.as_str())
+            .collect::<Vec<_>>(),
+        ["owner"]
+    );
+}
+
+#[test]
+fn policy_document_data_source_with_dynamic_blocks_source_and_override() {
+    let s = scan("data_document");
+    let r = s.role("aws_iam_role.r");
+    let doc = &r.trust.as_ref().unwrap().doc;
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let sids: Vec<String> = doc
+        .statements
+        .iter()
+        .map(|st| st.sid.as_ref().map(|x| x.text.clone()).unwrap_or_default())
+        .collect();
+    assert_eq!(sids, ["Base", "Replace", "Account0", "Account1", ""]);
+    // The override replaced the source statement with the same Sid.
+    let replaced = doc.statements[1].principal_entries();
+    assert_eq!(replaced.len(), 1);
+    assert_eq!(replaced[0].value.text, "arn:aws:iam::333333333333:root");
+    // Account from a dynamic block over a variable default: the span is the default's element.
+    let e = entry(r, "arn:aws:iam::222222222222:root");
+    assert_eq!(s.text(account_span(e)), "222222222222");
+    assert_eq!(s.at(account_span(e).unwrap()), "main.tf:2");
+    assert_eq!(s.text(e.value.span_of(0, 13)), "arn:aws:iam::");
+    // The condition of the dynamic statement.
+    let cond = &doc.statements[3].conditions[0];
+    assert_eq!(cond.key.text, "sts:ExternalId");
+    // A dynamic principals block over a map.
+    let svc = entry(r, "ecs-tasks.amazonaws.com");
+    assert_eq!(s.at(svc.value.span().unwrap()), "main.tf:6");
+    // Only the unused trust document is standalone.
+    let standalone: Vec<&str> = s
+        .inv
+        .standalone_trusts
+        .iter()
+        .map(|t| t.decl.address.as_str())
+        .collect();
+    assert_eq!(standalone, ["data.aws_iam_policy_document.library_trust"]);
+}
+
+#[test]
+fn tfvars_values_keep_their_spans_and_hops() {
+    let s = scan("tfvars_hops");
+    let r = s.role("aws_iam_role.deploy");
+    let e = entry(r, "arn:aws:iam::210987654321:root");
+    let acct = account_span(e);
+    assert_eq!(s.text(acct), "210987654321");
+    assert!(s.file_of(acct).ends_with("tfvars_hops/terraform.tfvars"));
+    // Hops: the variable declaration, its use in the local, the local's use in the policy.
+    let hops: Vec<String> = e
+        .value
+        .hops_of(13, 25)
+        .into_iter()
+        .map(|h| s.text(Some(h)))
+        .collect();
+    assert!(
+        hops.contains(&"variable \"ci_account\"".to_string()),
+        "{hops:?}"
+    );
+    assert!(hops.contains(&"var.ci_account".to_string()), "{hops:?}");
+    assert!(hops.contains(&"local.ci_root".to_string()), "{hops:?}");
+    // `*.auto.tfvars` wins over `terraform.tfvars` and the default.
+    let e = entry(r, "arn:aws:iam::444455556666:root");
+    assert!(s.file_of(account_span(e)).ends_with("override.auto.tfvars"));
+    // `terraform.tfvars.json`.
+    let e = entry(r, "777788889999");
+    assert_eq!(s.text(e.value.span()), "777788889999");
+    assert!(s.file_of(e.value.span()).ends_with("terraform.tfvars.json"));
+}
+
+#[test]
+fn cli_vars_override_tfvars() {
+    let options = ScanOptions {
+        vars: vec![("ci_account".into(), "135791357913".into())],
+        ..ScanOptions::default()
+    };
+    let s = scan_with(&dir("tfvars_hops"), options);
+    let r = s.role("aws_iam_role.deploy");
+    let e = entry(r, "arn:aws:iam::135791357913:root");
+    assert_eq!(s.text(account_span(e)), "135791357913");
+}
+
+#[test]
+fn module_call_arguments_keep_the_callers_span() {
+    let s = scan("module_call");
+    assert_eq!(
+        s.inv.roles.len(),
+        2,
+        "the module directory is not analysed on its own"
+    );
+    let r = s.role("module.ci.aws_iam_role.this");
+    assert_eq!(r.name.as_ref().unwrap().text, "ci");
+    let e = entry(r, "arn:aws:iam::444444444444:root");
+    let acct = account_span(e);
+    assert_eq!(s.text(acct), "444444444444");
+    assert_eq!(s.at(acct.unwrap()), "main.tf:4");
+    assert!(!s.file_of(acct).contains("modules/role"));
+    let hops: Vec<String> = e
+        .value
+        .hops_of(13, 25)
+        .into_iter()
+        .map(|h| s.text(Some(h)))
+        .collect();
+    assert!(
+        hops.contains(&"trusted_account = \"444444444444\"".to_string()),
+        "{hops:?}"
+    );
+    assert!(
+        hops.contains(&"var.trusted_account".to_string()),
+        "{hops:?}"
+    );
+    // The output of the module is that role, symbolically.
+    let consumer = s.role("aws_iam_role.consumer");
+    match &principals(consumer)[0].principal {
+        Principal::RoleRef { key } => assert_eq!(key, &r.decl.key),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn count_and_for_each_instances() {
+    let s = scan("count_for_each");
+    let prod = s.role("aws_iam_role.env[\"prod\"]");
+    let e = entry(prod, "arn:aws:iam::111111111111:root");
+    assert_eq!(s.at(account_span(e).unwrap()), "main.tf:3");
+    assert_eq!(prod.name.as_ref().unwrap().text, "deploy-prod");
+    s.role("aws_iam_role.env[\"dev\"]");
+    s.role("aws_iam_role.counted[0]");
+    assert_eq!(
+        s.role("aws_iam_role.counted[1]")
+            .name
+            .as_ref()
+            .unwrap()
+            .text,
+        "counted-1"
+    );
+    // Zero instances only because of a variable default: analysed once, with a guard saying so.
+    let opt = s.role("aws_iam_role.optional[0]");
+    assert!(
+        opt.decl.guards[0].label.contains("possible instance"),
+        "{:?}",
+        opt.decl.guards
+    );
+    let set = s.role("aws_iam_role.set[\"555555555555\"]");
+    assert_eq!(s.text(principals(set)[0].value.span()), "555555555555");
+    let chained = s.role("aws_iam_role.chained");
+    let keys: Vec<String> = principals(chained)
+        .iter()
+        .map(|e| match &e.principal {
+            Principal::RoleRef { key } => key.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            prod.decl.key.clone(),
+            s.role("aws_iam_role.counted[1]").decl.key.clone()
+        ]
+    );
+    assert_eq!(
+        s.text(principals(chained)[0].value.span()),
+        "aws_iam_role.env[\"prod\"].arn"
+    );
+}
+
+#[test]
+fn file_and_templatefile() {
+    let s = scan("files");
+    let r = s.role("aws_iam_role.from_file");
+    let e = entry(r, "arn:aws:iam::123456789012:root");
+    assert_eq!(s.text(account_span(e)), "123456789012");
+    assert!(s.file_of(e.value.span()).ends_with("policies/trust.json"));
+    let t = s.role("aws_iam_role.from_template");
+    let e = entry(t, "arn:aws:iam::666666666666:root");
+    assert_eq!(s.at(account_span(e).unwrap()), "main.tf:9");
+    assert_eq!(s.text(e.value.span_of(0, 13)), "arn:aws:iam::");
+    assert!(s
+        .file_of(e.value.span_of(0, 13))
+        .ends_with("trust.json.tpl"));
+    let svc = entry(t, "lambda.amazonaws.com");
+    assert_eq!(s.at(svc.value.span().unwrap()), "main.tf:10");
+}
+
+#[test]
+fn file_outside_the_scan_root_is_refused_and_never_read() {
+    let s = scan_with(&dir("file_outside_root/root"), ScanOptions::default());
+    let refused: Vec<&String> = s
+        .inv
+        .diagnostics
+        .iter()
+        .filter_map(|d| match d {
+            Diagnostic::ParseError { message, .. } if message.contains("refused") => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{:?}", s.inv.diagnostics);
+    assert!(s
+        .sources
+        .all()
+        .iter()
+        .all(|f| !f.rel.contains("secret") && !f.rel.contains("passwd")));
+    let r = s.role("aws_iam_role.escape");
+    let doc = &r.trust.as_ref().unwrap().doc;
+    assert!(doc.statements.is_empty());
+    assert!(!doc.unknowns.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_leaving_the_scan_root_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(tmp.path().join("outside.json"), "{}").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("outside.json"), root.join("link.json")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = file(\"${path.module}/link.json\")\n}\n",
+    )
+    .unwrap();
+    let s = scan_with(&root, ScanOptions::default());
+    assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::ParseError { message, .. } if message.contains("symbolic link"))), "{:?}", s.inv.diagnostics);
+}
+
+#[test]
+fn terraform_json_syntax() {
+    let s = scan("tf_json");
+    let r = s.role("aws_iam_role.json_role");
+    let e = entry(r, "arn:aws:iam::888888888888:root");
+    assert_eq!(s.text(account_span(e)), "888888888888");
+    assert_eq!(s.text(e.value.span_of(0, 13)), "arn:aws:iam::");
+    let d = s.role("aws_iam_role.doc_role");
+    let svc = entry(d, "ecs-tasks.amazonaws.com");
+    assert_eq!(s.text(svc.value.span()), "ecs-tasks.amazonaws.com");
+}
+
+#[test]
+fn unknown_condition_gives_guarded_branches() {
+    let s = scan("conditional");
+    let r = s.role("aws_iam_role.cond");
+    let a = entry(r, "arn:aws:iam::111111111111:root");
+    let b = entry(r, "arn:aws:iam::222222222222:root");
+    assert_eq!(a.guards[0].label, "var.external is true");
+    assert_eq!(b.guards[0].label, "var.external is false");
+}
+
+#[test]
+fn cycles_become_unknown() {
+    let s = scan("cycles");
+    let r = s.role("aws_iam_role.loop");
+    let doc = &r.trust.as_ref().unwrap().doc;
+    let whys: Vec<&str> = doc.unknowns.iter().map(|u| u.why.as_str()).collect();
+    assert!(whys.iter().any(|w| w.contains("cycle")), "{whys:?}");
+    assert!(
+        whys.iter().any(|w| w.contains("cyclic module call")),
+        "{whys:?}"
+    );
+}
+
+#[test]
+fn parse_errors_are_reported_and_the_rest_is_analysed() {
+    let s = scan("parse_error");
+    let errs: Vec<(String, Span)> = s
+        .inv
+        .diagnostics
+        .iter()
+        .filter_map(|d| match d {
+            Diagnostic::ParseError { message, span, .. } => Some((message.clone(), *span)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(s.file_of(Some(errs[0].1)).ends_with("broken.tf"));
+    assert!(errs[0].0.starts_with("HCL syntax error"));
+    s.role("aws_iam_role.good");
+    assert_eq!(s.inv.files, 2);
+}
