@@ -4,7 +4,7 @@
 use super::account;
 use super::collect::{Inst, Insts};
 use super::config::{
-    expr_at, references, significant, ConfigIndex, Followed, Resolver, Seg, Target,
+    expr_at, reference_span, references, significant, ConfigIndex, Followed, Resolver, Seg, Target,
 };
 use super::datasource;
 use super::jsonval;
@@ -17,7 +17,6 @@ use crate::policy::json::NoMap;
 use crate::policy::{PolicyDocument, Problem};
 use crate::source::{SourceFile, Span};
 use crate::value::{Str, Sym, Unknown, Value};
-use serde_json::Value as JV;
 use std::collections::{HashMap, HashSet};
 
 /// One instance with its values converted.
@@ -26,7 +25,7 @@ pub struct Res<'i, 'a> {
     pub inst: &'i Inst<'a>,
     pub values: Value,
     pub unknown: Value,
-    pub exprs: Option<JV>,
+    pub exprs: Option<Value>,
 }
 
 /// An attribute of an instance.
@@ -118,11 +117,15 @@ fn path_label(path: &[Seg]) -> String {
     s
 }
 
-/// The span of `key: value` in a map (key and value joined), else the value's.
+/// The span of `"key": value` in a map converted by [`jsonval::to_value`] (whose keys are quoted strings with
+/// content spans), else the value's.
 pub fn entry_span(map: &Value, key: &str) -> Option<Span> {
     let (k, v) = map.get_entry(key)?;
     match (k.span(), v.span()) {
-        (Some(a), Some(b)) => Some(a.join(&b)),
+        (Some(a), Some(b)) => {
+            let quoted = Span::new(a.file, (a.start as usize).saturating_sub(1), a.end as usize);
+            Some(quoted.join(&b))
+        }
         (a, b) => a.or(b),
     }
 }
@@ -280,6 +283,24 @@ impl<'r, 'a> Builder<'r, 'a> {
                     .follow(&res.inst.addr.modules, res.inst.addr.index.as_deref(), one)
             }
             _ => Followed::default(),
+        };
+        // The configuration lists references, not expressions: `x.url` and `"${x.url}:sub"` look the same.
+        // A reference stands for the whole value only where values are identifiers (ARNs, names); a
+        // condition key or operator built from one stays unknown.
+        let mut followed = followed;
+        if matches!(
+            path.last(),
+            Some(Seg::Key("variable" | "test" | "sid" | "effect"))
+        ) {
+            if let Some(Target::Sym(_)) = followed.target {
+                followed.target = None;
+            }
+        }
+        // Point at the reference as the plan's configuration section writes it: it names the expression
+        // that received the value; the `after_unknown` marker is the fallback.
+        let span = match sig.as_slice() {
+            [one] => reference_span(expr, one).or(span),
+            _ => span,
         };
         let why = if followed.chain.is_empty() {
             "known only after apply".to_string()

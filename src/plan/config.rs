@@ -5,8 +5,10 @@
 use super::address::{join, module_instance_string, ModuleStep, Reference};
 use super::collect::Insts;
 use super::schema::{ConfigModule, ModuleCall, Plan};
+use crate::source::{FileId, Span};
 use crate::value::Sym;
-use serde_json::Value as JV;
+use crate::value::Value;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 const MAX_MODULE_DEPTH: usize = 64;
@@ -24,13 +26,18 @@ pub enum Seg<'p> {
 pub struct ConfigIndex<'a> {
     modules: HashMap<Vec<String>, &'a ConfigModule<'a>>,
     pub present: bool,
+    /// The plan file (expressions are converted with spans into it).
+    text: &'a str,
+    file: FileId,
 }
 
 impl<'a> ConfigIndex<'a> {
-    pub fn build(plan: &'a Plan<'a>) -> ConfigIndex<'a> {
+    pub fn build(plan: &'a Plan<'a>, text: &'a str, file: FileId) -> ConfigIndex<'a> {
         let mut idx = ConfigIndex {
             modules: HashMap::new(),
             present: false,
+            text,
+            file,
         };
         if let Some(root) = plan
             .configuration
@@ -67,11 +74,17 @@ impl<'a> ConfigIndex<'a> {
         self.module(parent)?.module_calls.as_ref()?.get(name)
     }
 
-    /// The parsed `expressions` of a resource block (`config_addr` without module prefix or key).
-    pub fn resource_exprs(&self, path: &[String], config_addr: &str) -> Option<JV> {
+    /// A piece of the configuration as a value with spans into the plan file.
+    pub fn value(&self, raw: &RawValue) -> Option<Value> {
+        let base = super::schema::offset_in(self.text, raw.get())?;
+        super::jsonval::to_value(raw.get(), base, self.file).ok()
+    }
+
+    /// The `expressions` of a resource block (`config_addr` without module prefix or key).
+    pub fn resource_exprs(&self, path: &[String], config_addr: &str) -> Option<Value> {
         let m = self.module(path)?;
         let r = m.resources.0.iter().find(|r| r.address == config_addr)?;
-        serde_json::from_str(r.expressions?.get()).ok()
+        self.value(r.expressions?)
     }
 
     /// The `source` of a module call, as written (`./modules/role`).
@@ -82,25 +95,25 @@ impl<'a> ConfigIndex<'a> {
     }
 }
 
-fn is_expression(v: &JV) -> bool {
-    v.as_object().is_some_and(|o| {
-        o.contains_key("references") || o.contains_key("constant_value") || o.is_empty()
+fn is_expression(v: &Value) -> bool {
+    v.as_map().is_some_and(|o| {
+        o.is_empty() || v.get("references").is_some() || v.get("constant_value").is_some()
     })
 }
 
 /// The expression that set the attribute at `path` (or the nearest enclosing expression: a whole block list
 /// set from a variable covers its elements).
-pub fn expr_at<'v>(exprs: &'v JV, path: &[Seg]) -> Option<&'v JV> {
+pub fn expr_at<'v>(exprs: &'v Value, path: &[Seg]) -> Option<&'v Value> {
     let mut cur = exprs;
     for seg in path {
         if is_expression(cur) && !std::ptr::eq(cur, exprs) {
             return Some(cur);
         }
         cur = match (seg, cur) {
-            (Seg::Key(k), JV::Object(o)) => o.get(*k)?,
-            (Seg::Idx(i), JV::Array(a)) => a.get(*i)?,
+            (Seg::Key(k), Value::Map(..)) => cur.get(k)?,
+            (Seg::Idx(i), Value::List(a, _)) => a.get(*i)?,
             // A nested block written once in configuration and instantiated once.
-            (Seg::Key(k), JV::Array(a)) if a.len() == 1 => a.first()?.get(*k)?,
+            (Seg::Key(k), Value::List(a, _)) if a.len() == 1 => a.first()?.get(k)?,
             _ => return None,
         };
     }
@@ -111,16 +124,25 @@ pub fn expr_at<'v>(exprs: &'v JV, path: &[Seg]) -> Option<&'v JV> {
     }
 }
 
-/// The references of an expression.
-pub fn references(expr: &JV) -> Vec<String> {
+/// The references of an expression, as written in the configuration section (with their spans).
+pub fn reference_strs(expr: &Value) -> Vec<crate::value::Str> {
     expr.get("references")
-        .and_then(JV::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| r.as_str().map(str::to_string))
-                .collect()
-        })
+        .and_then(Value::as_list)
+        .map(|a| a.iter().filter_map(|r| r.as_str().cloned()).collect())
         .unwrap_or_default()
+}
+
+/// The references of an expression.
+pub fn references(expr: &Value) -> Vec<String> {
+    reference_strs(expr).into_iter().map(|s| s.text).collect()
+}
+
+/// Where a reference is written in the configuration section.
+pub fn reference_span(expr: &Value, reference: &str) -> Option<Span> {
+    reference_strs(expr)
+        .into_iter()
+        .find(|s| s.text == reference)
+        .and_then(|s| s.span())
 }
 
 fn is_meta(r: &str) -> bool {
@@ -233,9 +255,11 @@ impl Resolver<'_, '_> {
             ("aws_iam_user", "name" | "id") => Sym::UserName(key),
             ("aws_iam_group", "arn") => Sym::GroupArn(key),
             ("aws_iam_policy", "arn" | "id") => Sym::PolicyArn(key),
-            (t, a) if t.starts_with("aws_iam_") => Sym::Attr {
+            // Other identifiers of IAM resources (an OIDC or SAML provider's ARN). Attributes such as a
+            // provider's `url` are not identifiers and usually reach policies inside larger strings.
+            (t, "arn") if t.starts_with("aws_iam_") => Sym::Attr {
                 resource: key,
-                attr: a.to_string(),
+                attr: "arn".to_string(),
             },
             _ => return None,
         };
@@ -290,7 +314,7 @@ impl Resolver<'_, '_> {
                 let (_, parent_steps) = steps.split_last()?;
                 let call_key = steps.last().and_then(|s| s.key.clone());
                 let call = self.config.call(&path)?;
-                let exprs: JV = serde_json::from_str(call.expressions?.get()).ok()?;
+                let exprs = self.config.value(call.expressions?)?;
                 let e = exprs.get(&name)?;
                 let sig = significant(&references(e));
                 let [next] = sig.as_slice() else { return None };
@@ -304,7 +328,7 @@ impl Resolver<'_, '_> {
                 child_path.push(name.clone());
                 let child = self.config.module(&child_path)?;
                 let e = child.outputs.as_ref()?.get(&output)?.expression?;
-                let e: JV = serde_json::from_str(e.get()).ok()?;
+                let e = self.config.value(e)?;
                 let sig = significant(&references(&e));
                 let [next] = sig.as_slice() else { return None };
                 let key = match key.filter(|k| literal_key(k)) {
@@ -336,12 +360,10 @@ mod tests {
 
     #[test]
     fn expression_lookup_descends_blocks() {
-        let e: JV = serde_json::from_str(
-            r#"{"assume_role_policy":{"references":["data.aws_iam_policy_document.a","each.key"]},
+        let text = r#"{"assume_role_policy":{"references":["data.aws_iam_policy_document.a","each.key"]},
                 "inline_policy":[{"name":{"constant_value":"x"},"policy":{"references":["var.p"]}}],
-                "statement":{"references":["var.statements"]}}"#,
-        )
-        .unwrap();
+                "statement":{"references":["var.statements"]}}"#;
+        let e = crate::plan::jsonval::to_value(text, 0, FileId(0)).unwrap();
         let arp = expr_at(&e, &[Seg::Key("assume_role_policy")]).unwrap();
         assert_eq!(
             significant(&references(arp)),
@@ -360,6 +382,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(references(s), vec!["var.statements".to_string()]);
+        let sp = reference_span(s, "var.statements").unwrap();
+        assert_eq!(&text[sp.range()], "var.statements");
         assert!(expr_at(&e, &[Seg::Key("name")]).is_none());
     }
 

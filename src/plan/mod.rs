@@ -64,7 +64,7 @@ pub fn analyze_source(src: &SourceFile) -> Inventory {
     };
     // Offsets from the typed model are relative to `src.text`, BOM included, because `text` is a slice of it.
     let (insts, bad) = collect::collect(&plan, &src.text, src.id);
-    let config = config::ConfigIndex::build(&plan);
+    let config = config::ConfigIndex::build(&plan, &src.text, src.id);
     let this_account = account::single_account(&caller_accounts(&insts));
     let builder = build::Builder::new(src, &src.rel, &insts, &config, this_account);
     let mut inv = builder.build();

@@ -119,6 +119,25 @@ fn unindexed(addr: &str) -> Option<String> {
     Address::parse(addr).map(|a| a.without_any_index())
 }
 
+/// Whether an instance key is a concrete value (`[0]`, `["a"]`) rather than a stand-in (`[each.key]`) for
+/// instances the `.tf` source could not enumerate.
+fn literal_key(k: &str) -> bool {
+    let inner = k.trim_start_matches('[').trim_end_matches(']');
+    inner.starts_with('"') || (!inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The `.tf` address stands for any instance when none of its keys is concrete.
+fn generic(addr: &str) -> Option<String> {
+    let a = Address::parse(addr)?;
+    let concrete = a
+        .modules
+        .iter()
+        .filter_map(|m| m.key.as_deref())
+        .chain(a.index.as_deref())
+        .any(literal_key);
+    (!concrete).then(|| a.without_any_index())
+}
+
 /// Pairs (plan item, terraform item) by address and location. `names` break ties (same IAM name).
 fn match_decls(
     plan: &[(&Decl, Option<&str>)],
@@ -128,10 +147,8 @@ fn match_decls(
     let mut by_unindexed: HashMap<String, Vec<usize>> = HashMap::new();
     for (j, (d, _)) in tf.iter().enumerate() {
         by_addr.entry(d.address.as_str()).or_default().push(j);
-        if !d.address.contains('[') {
-            if let Some(u) = unindexed(&d.address) {
-                by_unindexed.entry(u).or_default().push(j);
-            }
+        if let Some(u) = generic(&d.address) {
+            by_unindexed.entry(u).or_default().push(j);
         }
     }
     let mut out = Vec::new();
@@ -454,9 +471,12 @@ pub fn transfer_doc(p: &mut PolicyDocument, t: Option<&PolicyDocument>, fallback
     refresh_principals(p);
 }
 
-/// Whether a document is nothing but "unknown until apply".
-fn only_unknown(d: &PolicyDocument) -> bool {
-    d.statements.is_empty() && !d.unknowns.is_empty()
+/// How much of a document is unknown: its own unknowns and every unknown part of its strings.
+fn unknown_count(d: &PolicyDocument) -> usize {
+    let mut n = d.unknowns.len();
+    let mut doc = d.clone();
+    map_doc_strs(&mut doc, &mut |s| n += s.unknowns().count());
+    n
 }
 
 fn transfer_opt_str(p: &mut Option<Str>, t: Option<&Str>, fallback: Option<Span>) {
@@ -477,7 +497,15 @@ fn transfer_value(v: &mut Value, t: Option<&Value>, fallback: Option<Span>) {
 fn merge_trust(p: Option<Trust>, t: Option<&Trust>, decl_span: Span) -> Option<Trust> {
     let attr = t.and_then(|t| t.attr_span).or(Some(decl_span));
     match (p, t) {
-        (Some(pt), Some(tt)) if only_unknown(&pt.doc) && !only_unknown(&tt.doc) => Some(tt.clone()),
+        // Where the plan does not know the whole document (unknown until apply, or rebuilt from a data source
+        // read during apply), the .tf evaluation of the real expressions knows at least as much.
+        (Some(pt), Some(tt))
+            if unknown_count(&pt.doc) > 0
+                && unknown_count(&tt.doc) <= unknown_count(&pt.doc)
+                && !tt.doc.statements.is_empty() =>
+        {
+            Some(tt.clone())
+        }
         (Some(mut pt), tt) => {
             transfer_doc(&mut pt.doc, tt.map(|x| &x.doc), attr);
             pt.attr_span = attr;

@@ -519,63 +519,75 @@ def stmt(actions, principals, conditions=(), effect="Allow", sid=""):
             "not_principals": [], "not_resources": [], "principals": principals, "resources": [], "sid": sid}
 
 
-# A role whose trust comes from a data source that Terraform can only read during apply (the OIDC provider is
-# created in the same plan): the document is rebuilt from the planned statement blocks; the provider's ARN and
-# URL are unknown and named.
-DEFERRED_TF = HEADER + '''
-resource "aws_iam_openid_connect_provider" "github" {
-  url             = "https://token.actions.githubusercontent.com"
-  client_id_list  = ["sts.amazonaws.com"]
-  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+# IRSA: a role whose trust comes from a data source that Terraform can only read during apply, because the
+# EKS cluster (and so the OIDC provider's URL and ARN) is created in the same plan. The document is rebuilt from
+# the planned statement blocks; the provider's ARN is that provider (symbolic), the condition key built from its
+# URL is unknown and named.
+DEFERRED_TF = HEADER + """
+resource "aws_eks_cluster" "main" {
+  name     = "main"
+  role_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/eks-cluster"
+  vpc_config {
+    subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  }
 }
 
-data "aws_iam_policy_document" "github" {
+resource "aws_iam_openid_connect_provider" "eks" {
+  url             = aws_eks_cluster.main.identity[0].oidc[0].issuer
+  client_id_list  = ["sts.amazonaws.com"]
+  thumbprint_list = ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]
+}
+
+data "aws_iam_policy_document" "irsa" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
       type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.github.arn]
+      identifiers = [aws_iam_openid_connect_provider.eks.arn]
     }
     condition {
-      test     = "StringLike"
-      variable = "${aws_iam_openid_connect_provider.github.url}:sub"
-      values   = ["repo:acme/*"]
+      test     = "StringEquals"
+      variable = "${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}:sub"
+      values   = ["system:serviceaccount:kube-system:aws-node"]
     }
   }
 }
 
-resource "aws_iam_role" "github" {
-  name               = "github"
-  assume_role_policy = data.aws_iam_policy_document.github.json
+resource "aws_iam_role" "vpc_cni" {
+  name               = "vpc-cni"
+  assume_role_policy = data.aws_iam_policy_document.irsa.json
 }
-'''
+"""
+
+OIDC_URL = ref("aws_iam_openid_connect_provider.eks.url", "aws_iam_openid_connect_provider.eks")
 
 
 def deferred():
-    oidc = Res("aws_iam_openid_connect_provider", "github",
+    oidc = Res("aws_iam_openid_connect_provider", "eks",
                {"client_id_list": ["sts.amazonaws.com"], "tags": None,
-                "thumbprint_list": ["6938fd4d98bab03faadb97b34396831e3780aea1"],
-                "url": "https://token.actions.githubusercontent.com"},
+                "thumbprint_list": ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]},
                {"client_id_list": const(["sts.amazonaws.com"]),
-                "thumbprint_list": const(["6938fd4d98bab03faadb97b34396831e3780aea1"]),
-                "url": const("https://token.actions.githubusercontent.com")},
-               {"arn": True, "id": True, "tags_all": True})
+                "thumbprint_list": const(["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]),
+                "url": ref("aws_eks_cluster.main.identity[0].oidc[0].issuer", "aws_eks_cluster.main.identity[0].oidc[0]",
+                           "aws_eks_cluster.main.identity[0]", "aws_eks_cluster.main.identity", "aws_eks_cluster.main")},
+               {"arn": True, "id": True, "tags_all": True, "url": True})
     st = stmt(["sts:AssumeRoleWithWebIdentity"], [{"identifiers": [None], "type": "Federated"}],
-              [{"test": "StringLike", "values": ["repo:acme/*"], "variable": None}])
-    doc = Res("aws_iam_policy_document", "github", data_doc_values([st], None),
+              [{"test": "StringEquals", "values": ["system:serviceaccount:kube-system:aws-node"], "variable": None}])
+    doc = Res("aws_iam_policy_document", "irsa", data_doc_values([st], None),
               {"statement": [{"actions": const(["sts:AssumeRoleWithWebIdentity"]),
-                              "condition": [{"test": const("StringLike"), "values": const(["repo:acme/*"]),
-                                             "variable": ref("aws_iam_openid_connect_provider.github.url",
-                                                             "aws_iam_openid_connect_provider.github")}],
-                              "principals": [{"identifiers": ref("aws_iam_openid_connect_provider.github.arn",
-                                                                 "aws_iam_openid_connect_provider.github"),
+                              "condition": [{"test": const("StringEquals"),
+                                             "values": const(["system:serviceaccount:kube-system:aws-node"]),
+                                             "variable": OIDC_URL}],
+                              "principals": [{"identifiers": ref("aws_iam_openid_connect_provider.eks.arn",
+                                                                 "aws_iam_openid_connect_provider.eks"),
                                               "type": const("Federated")}]}]},
               {"id": True, "json": True, "minified_json": True,
                "statement": [{"actions": [False], "condition": [{"values": [False], "variable": True}],
                               "principals": [{"identifiers": [True]}]}]},
               data=True)
-    r = role("github", None, unknown_policy=True,
-             policy_exprs=ref("data.aws_iam_policy_document.github.json", "data.aws_iam_policy_document.github"))
+    r = role("vpc-cni", None, unknown_policy=True,
+             policy_exprs=ref("data.aws_iam_policy_document.irsa.json", "data.aws_iam_policy_document.irsa"))
+    r.name = "vpc_cni"
     return [caller(), oidc, doc, r]
 
 
