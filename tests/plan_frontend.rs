@@ -291,3 +291,19 @@ fn bad_input_is_a_diagnostic_never_a_panic() {
     let (_, _, inv) = from_text("deep.json", deep_policy);
     assert_eq!(inv.roles[0].trust.as_ref().unwrap().doc.problems.len(), 1);
 }
+
+#[test]
+fn an_unused_trust_document_is_analysed_on_its_own() {
+    let text = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[]}},
+"prior_state":{"values":{"root_module":{"resources":[
+ {"address":"data.aws_iam_policy_document.trust","mode":"data","type":"aws_iam_policy_document","name":"trust","values":{"json":"{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"sts:AssumeRole\", \"Principal\": {\"AWS\": \"*\"}}]\n}"}},
+ {"address":"data.aws_iam_policy_document.identity","mode":"data","type":"aws_iam_policy_document","name":"identity","values":{"json":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}
+]}}}}"#;
+    let (_, f, inv) = from_text("lib/plan.json", text.to_string());
+    assert_eq!(inv.standalone_trusts.len(), 1, "{inv:?}");
+    let s = &inv.standalone_trusts[0];
+    assert_eq!(s.decl.address, "data.aws_iam_policy_document.trust");
+    let e = &s.doc.statements[0].principals.as_ref().unwrap().entries[0];
+    assert_eq!(e.principal, Principal::Wildcard);
+    assert_eq!(f.slice(e.value.span().unwrap()), "*");
+}

@@ -45,10 +45,22 @@ pub struct Unk {
 }
 
 impl Unk {
-    /// As a string: the symbol when the reference is one, else an unknown part.
+    /// Whether the reference was followed to something known (a symbol, a root variable's value).
+    pub fn resolved(&self) -> bool {
+        matches!(
+            self.target,
+            Some(Target::Sym(_)) | Some(Target::Value(Value::Str(_)))
+        )
+    }
+
+    /// As a string: the symbol or value the reference stands for, else an unknown part.
     pub fn to_str(&self) -> Str {
         match &self.target {
             Some(Target::Sym(s)) => Str::sym(s.clone(), self.unknown.span),
+            Some(Target::Value(Value::Str(s))) => match self.unknown.span {
+                Some(sp) => s.clone().with_hop(sp),
+                None => s.clone(),
+            },
             _ => Str::unknown(self.unknown.clone()),
         }
     }
@@ -56,6 +68,7 @@ impl Unk {
     pub fn to_value(&self) -> Value {
         match &self.target {
             Some(Target::Sym(_)) => Value::Str(self.to_str()),
+            Some(Target::Value(v)) => v.clone(),
             _ => Value::Unknown(self.unknown.clone()),
         }
     }
@@ -135,6 +148,8 @@ pub struct Builder<'r, 'a> {
     pub scope: &'r str,
     pub insts: &'r Insts<'a>,
     pub config: &'r ConfigIndex<'a>,
+    /// Root module variable values (`variables`), for references that end at one.
+    pub variables: &'r HashMap<String, &'a serde_json::value::RawValue>,
     pub this_account: Option<String>,
     pub inv: Inventory,
     /// Data sources whose document a resource uses (not standalone trusts).
@@ -161,6 +176,7 @@ impl<'r, 'a> Builder<'r, 'a> {
         scope: &'r str,
         insts: &'r Insts<'a>,
         config: &'r ConfigIndex<'a>,
+        variables: &'r HashMap<String, &'a serde_json::value::RawValue>,
         this_account: Option<String>,
     ) -> Self {
         Builder {
@@ -168,6 +184,7 @@ impl<'r, 'a> Builder<'r, 'a> {
             scope,
             insts,
             config,
+            variables,
             this_account,
             inv: Inventory::default(),
             used_docs: HashSet::new(),
@@ -183,6 +200,7 @@ impl<'r, 'a> Builder<'r, 'a> {
             config: self.config,
             insts: self.insts,
             scope: self.scope,
+            variables: self.variables,
         }
     }
 
@@ -292,7 +310,7 @@ impl<'r, 'a> Builder<'r, 'a> {
             path.last(),
             Some(Seg::Key("variable" | "test" | "sid" | "effect"))
         ) {
-            if let Some(Target::Sym(_)) = followed.target {
+            if matches!(followed.target, Some(Target::Sym(_))) {
                 followed.target = None;
             }
         }
@@ -323,7 +341,7 @@ impl<'r, 'a> Builder<'r, 'a> {
         match self.attr(res, path) {
             Attr::Known(v) => v.as_str().cloned(),
             Attr::Unknown(u) if u.configured => {
-                if !matches!(u.target, Some(Target::Sym(_))) {
+                if !u.resolved() {
                     unknowns.push(u.unknown.clone());
                 }
                 Some(u.to_str())
@@ -345,7 +363,7 @@ impl<'r, 'a> Builder<'r, 'a> {
                         p.push(Seg::Idx(i));
                         let span = unknown_at(&res.unknown, &p)?;
                         let u = self.resolve_unknown(res, &p, span);
-                        if !matches!(u.target, Some(Target::Sym(_))) {
+                        if !u.resolved() {
                             unknowns.push(u.unknown.clone());
                         }
                         Some(u.to_str())
@@ -355,7 +373,7 @@ impl<'r, 'a> Builder<'r, 'a> {
                 .collect(),
             Attr::Known(Value::Str(s)) => vec![s.clone()],
             Attr::Unknown(u) if u.configured => {
-                if !matches!(u.target, Some(Target::Sym(_))) {
+                if !u.resolved() {
                     unknowns.push(u.unknown.clone());
                 }
                 vec![u.to_str()]
@@ -419,6 +437,9 @@ impl<'r, 'a> Builder<'r, 'a> {
                 ..PolicyDocument::default()
             }),
             Attr::Unknown(u) => {
+                if let Some(Target::Value(Value::Str(s))) = &u.target {
+                    return Some(self.policy_doc(s));
+                }
                 if let Some(Target::Inst(i)) = u.target {
                     self.used_docs.insert(i);
                     let mut doc = self.data_doc(i);

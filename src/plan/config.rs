@@ -179,6 +179,8 @@ pub enum Target {
     Sym(Sym),
     /// An instance of the plan (a data source whose values stand for the reference), by index in [`Insts`].
     Inst(usize),
+    /// A value the plan states elsewhere (a root module variable), with its spans.
+    Value(Value),
 }
 
 /// The outcome of following a reference: the target when found, and the hops taken (for messages).
@@ -194,6 +196,8 @@ pub struct Resolver<'r, 'a> {
     pub insts: &'r Insts<'a>,
     /// Prefix of every key (`<plan rel path>`).
     pub scope: &'r str,
+    /// Root module variable values.
+    pub variables: &'r HashMap<String, &'a RawValue>,
 }
 
 fn literal_key(k: &str) -> bool {
@@ -310,6 +314,12 @@ impl Resolver<'_, '_> {
                 self.sym_for(&type_, data, &attr, inst)
             }
             Reference::Var(name) => {
+                // A root variable: its value is in the plan's `variables`.
+                if steps.is_empty() {
+                    let raw = self.variables.get(&name)?;
+                    chain.push(format!("var.{name}"));
+                    return self.config.value(raw).map(Target::Value);
+                }
                 // A module input: the expression of the call's argument, in the parent module instance.
                 let (_, parent_steps) = steps.split_last()?;
                 let call_key = steps.last().and_then(|s| s.key.clone());

@@ -66,7 +66,13 @@ pub fn analyze_source(src: &SourceFile) -> Inventory {
     let (insts, bad) = collect::collect(&plan, &src.text, src.id);
     let config = config::ConfigIndex::build(&plan, &src.text, src.id);
     let this_account = account::single_account(&caller_accounts(&insts));
-    let builder = build::Builder::new(src, &src.rel, &insts, &config, this_account);
+    let variables: std::collections::HashMap<String, &serde_json::value::RawValue> = plan
+        .variables
+        .iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.value?)))
+        .collect();
+    let builder = build::Builder::new(src, &src.rel, &insts, &config, &variables, this_account);
     let mut inv = builder.build();
     for b in bad {
         inv.diagnostics.push(Diagnostic::ParseError {

@@ -1042,6 +1042,63 @@ mod tests {
         }
     }
 
+    fn role(d: Decl, name: &str) -> Role {
+        Role {
+            decl: d,
+            name: Some(Str::lit(name, sp(0, 0, 1))),
+            path: None,
+            trust: None,
+            max_session_duration: None,
+            tags: None,
+            inline_policies: vec![],
+            managed_policy_arns: vec![],
+            permissions_boundary: None,
+            unknowns: vec![],
+        }
+    }
+
+    #[test]
+    fn merged_role_keeps_tf_key_and_plan_references_follow_it() {
+        let mut inv = Inventory::default();
+        let mut p = role(
+            decl(
+                "env/plan.json::aws_iam_role.a",
+                "aws_iam_role.a",
+                Frontend::Plan,
+            ),
+            "a",
+        );
+        p.decl.span = Span::new(FileId(1), 10, 24);
+        let mut t = role(
+            decl("env::aws_iam_role.a", "aws_iam_role.a", Frontend::Terraform),
+            "a",
+        );
+        t.decl.span = Span::new(FileId(0), 100, 130);
+        t.name = Some(Str::lit("a", sp(0, 140, 141)));
+        inv.roles = vec![p, t];
+        inv.instance_profiles.push(crate::model::InstanceProfile {
+            decl: decl(
+                "env/plan.json::aws_iam_instance_profile.a",
+                "aws_iam_instance_profile.a",
+                Frontend::Plan,
+            ),
+            role: Str::sym(
+                Sym::RoleName("env/plan.json::aws_iam_role.a".into()),
+                sp(1, 50, 60),
+            ),
+        });
+        reconcile(&mut inv, &SourceMap::new());
+        assert_eq!(inv.roles.len(), 1);
+        let r = &inv.roles[0];
+        assert_eq!(r.decl.key, "env::aws_iam_role.a");
+        assert_eq!(r.decl.span, Span::new(FileId(0), 100, 130));
+        assert_eq!(r.name.as_ref().and_then(Str::span), sp(0, 140, 141));
+        assert_eq!(
+            inv.instance_profiles[0].role.as_sym(),
+            Some(&Sym::RoleName("env::aws_iam_role.a".into()))
+        );
+    }
+
     #[test]
     fn matching_prefers_same_directory_and_unexpanded_fallback() {
         let p1 = decl(
