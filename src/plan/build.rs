@@ -309,10 +309,9 @@ impl<'r, 'a> Builder<'r, 'a> {
         if matches!(
             path.last(),
             Some(Seg::Key("variable" | "test" | "sid" | "effect"))
-        ) {
-            if matches!(followed.target, Some(Target::Sym(_))) {
-                followed.target = None;
-            }
+        ) && matches!(followed.target, Some(Target::Sym(_)))
+        {
+            followed.target = None;
         }
         // Point at the reference as the plan's configuration section writes it: it names the expression
         // that received the value; the `after_unknown` marker is the fallback.
