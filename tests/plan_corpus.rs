@@ -64,6 +64,7 @@ fn corpus_plans_scan_once_per_role_without_panic() {
     let files = plan_files(&root);
     assert!(!files.is_empty(), "manifest lists no plan-json files");
     let (mut roles, mut unknown_docs, mut unknowns, mut diags, mut docs) = (0, 0, 0, 0, 0);
+    let mut statements = 0;
     for rel in &files {
         let path = root.join(rel);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -86,9 +87,33 @@ fn corpus_plans_scan_once_per_role_without_panic() {
             );
             if let Some(t) = &r.trust {
                 docs += 1;
-                if !t.doc.unknowns.is_empty() {
+                statements += t.doc.statements.len();
+                for p in &t.doc.problems {
+                    assert!(
+                        !p.message.contains("invalid policy JSON"),
+                        "{rel}: {}: {}",
+                        r.decl.address,
+                        p.message
+                    );
+                }
+                let mut parts = Vec::new();
+                for st in &t.doc.statements {
+                    for e in st.principal_entries() {
+                        parts.extend(e.value.unknowns().cloned());
+                    }
+                    for c in &st.conditions {
+                        parts.extend(c.key.unknowns().cloned());
+                        for v in &c.values {
+                            parts.extend(v.value.unknowns().cloned());
+                        }
+                    }
+                }
+                if !t.doc.unknowns.is_empty() || !parts.is_empty() {
                     unknown_docs += 1;
-                    unknowns += t.doc.unknowns.len();
+                    unknowns += t.doc.unknowns.len() + parts.len();
+                }
+                for u in t.doc.unknowns.iter().chain(&parts) {
+                    eprintln!("  unknown in {}: {} ({})", r.decl.address, u.expr, u.why);
                 }
             }
         }
@@ -114,7 +139,7 @@ fn corpus_plans_scan_once_per_role_without_panic() {
         );
     }
     eprintln!(
-        "corpus plans: files {} roles {roles} trust docs {docs} unknown trust docs {unknown_docs} unknowns {unknowns} diagnostics {diags}",
+        "corpus plans: files {} roles {roles} trust docs {docs} statements {statements} trust docs with unknown parts {unknown_docs} unknowns {unknowns} diagnostics {diags}",
         files.len()
     );
 }
@@ -128,5 +153,15 @@ fn corpus_plans_scan_through_the_whole_pipeline() {
     for rel in plan_files(&root) {
         let out = trustlint::scan_paths(&[root.join(&rel)], &Default::default()).unwrap();
         assert!(out.inventory.files >= 1, "{rel}: not analysed");
+        let mut by_rule = std::collections::BTreeMap::new();
+        for f in &out.findings {
+            *by_rule.entry(f.rule_id).or_insert(0) += 1;
+            // Findings point into the plan file.
+            assert!(
+                out.sources.get(f.primary.file).rel.ends_with(".json"),
+                "{rel}: {f:?}"
+            );
+        }
+        eprintln!("{rel}: findings {by_rule:?}");
     }
 }

@@ -39,6 +39,8 @@ pub enum Attr<'v> {
 #[derive(Clone, Debug)]
 pub struct Unk {
     pub target: Option<Target>,
+    /// The plan's resource instance the reference ends at, if any.
+    pub instance: Option<usize>,
     pub unknown: Unknown,
     /// Whether the configuration sets the attribute (otherwise the provider computes it).
     pub configured: bool,
@@ -272,6 +274,7 @@ impl<'r, 'a> Builder<'r, 'a> {
         if !self.config.present {
             return Unk {
                 target: None,
+                instance: None,
                 unknown: Unknown::new(
                     label,
                     "known only after apply (the plan has no configuration section to say where it comes from)",
@@ -283,6 +286,7 @@ impl<'r, 'a> Builder<'r, 'a> {
         let Some(expr) = res.exprs.as_ref().and_then(|e| expr_at(e, path)) else {
             return Unk {
                 target: None,
+                instance: None,
                 unknown: Unknown::new(label, "computed by the provider during apply", span),
                 configured: false,
             };
@@ -291,15 +295,32 @@ impl<'r, 'a> Builder<'r, 'a> {
         if sig.is_empty() {
             return Unk {
                 target: None,
+                instance: None,
                 unknown: Unknown::new(label, "computed during apply", span),
                 configured: true,
             };
         }
-        let followed = match sig.as_slice() {
-            [one] => {
-                self.resolver()
-                    .follow(&res.inst.addr.modules, res.inst.addr.index.as_deref(), one)
+        let hint = match path.last() {
+            Some(Seg::Key("role" | "user" | "group" | "roles" | "users" | "groups")) => {
+                Some("name")
             }
+            Some(Seg::Key(
+                "policy_arn" | "managed_policy_arns" | "permissions_boundary" | "identifiers",
+            )) => Some("arn"),
+            Some(Seg::Idx(_)) => match path.iter().rev().nth(1) {
+                Some(Seg::Key("roles" | "users" | "groups")) => Some("name"),
+                Some(Seg::Key("managed_policy_arns" | "identifiers")) => Some("arn"),
+                _ => None,
+            },
+            _ => None,
+        };
+        let followed = match sig.as_slice() {
+            [one] => self.resolver().follow(
+                &res.inst.addr.modules,
+                res.inst.addr.index.as_deref(),
+                one,
+                hint,
+            ),
             _ => Followed::default(),
         };
         // The configuration lists references, not expressions: `x.url` and `"${x.url}:sub"` look the same.
@@ -329,6 +350,7 @@ impl<'r, 'a> Builder<'r, 'a> {
         };
         Unk {
             target: followed.target,
+            instance: followed.instance,
             unknown: Unknown::new(sig.join(", "), why, span),
             configured: true,
         }
@@ -594,7 +616,26 @@ impl<'r, 'a> Builder<'r, 'a> {
 
     fn pending_policy(&mut self, res: &Res, kind: Pending, target_attr: &str) {
         let mut unknowns = Vec::new();
-        let target = self.str_attr(res, &[Seg::Key(target_attr)], &mut unknowns);
+        // A principal created in the same apply: its name may be unknown, but the reference says which
+        // resource it is.
+        let by_instance = match self.attr(res, &[Seg::Key(target_attr)]) {
+            Attr::Unknown(u) if !u.resolved() => u.instance.and_then(|i| {
+                let inst = self.insts.list.get(i)?;
+                let key = format!("{}::{}", self.scope, inst.address);
+                let sym = match (kind, inst.type_.as_str()) {
+                    (Pending::Role, "aws_iam_role") => Sym::RoleName(key),
+                    (Pending::User, "aws_iam_user") => Sym::UserName(key),
+                    (Pending::Group, "aws_iam_group") => Sym::GroupArn(key),
+                    _ => return None,
+                };
+                Some(Str::sym(sym, u.unknown.span))
+            }),
+            _ => None,
+        };
+        let target = match by_instance {
+            Some(t) => Some(t),
+            None => self.str_attr(res, &[Seg::Key(target_attr)], &mut unknowns),
+        };
         let name = self.str_attr(res, &[Seg::Key("name")], &mut unknowns);
         let Some(doc) = self.policy_attr(res, &[Seg::Key("policy")], true) else {
             return;

@@ -188,6 +188,8 @@ pub enum Target {
 pub struct Followed {
     pub target: Option<Target>,
     pub chain: Vec<String>,
+    /// The resource instance the reference ends at, when it is one of the plan's.
+    pub instance: Option<usize>,
 }
 
 /// Follows references through the plan's configuration.
@@ -271,19 +273,39 @@ impl Resolver<'_, '_> {
     }
 
     /// Follows one reference made from module instance `steps` by a resource with instance key `own_index`.
-    pub fn follow(&self, steps: &[ModuleStep], own_index: Option<&str>, r: &str) -> Followed {
-        let mut chain = Vec::new();
-        let target = self.follow_inner(steps, own_index, r, 0, &mut chain);
-        Followed { target, chain }
+    /// `hint` is the attribute a bare resource reference means (Terraform before 0.14 listed
+    /// `aws_iam_role.x` for `aws_iam_role.x.name`): `name` where a principal's name is expected, `arn` where
+    /// an ARN is.
+    pub fn follow(
+        &self,
+        steps: &[ModuleStep],
+        own_index: Option<&str>,
+        r: &str,
+        hint: Option<&str>,
+    ) -> Followed {
+        let mut out = Followed::default();
+        out.target = self.follow_inner(
+            steps,
+            own_index,
+            r,
+            hint,
+            0,
+            &mut out.chain,
+            &mut out.instance,
+        );
+        out
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn follow_inner(
         &self,
         steps: &[ModuleStep],
         own_index: Option<&str>,
         r: &str,
+        hint: Option<&str>,
         depth: usize,
         chain: &mut Vec<String>,
+        instance: &mut Option<usize>,
     ) -> Option<Target> {
         if depth > MAX_HOPS {
             return None;
@@ -304,11 +326,12 @@ impl Resolver<'_, '_> {
                 };
                 let inst = self.find_instance(steps, &config_addr, key.as_deref(), own_index);
                 // `data.aws_iam_policy_document.x` without `.json` still means its document.
+                *instance = inst;
                 let attr = attr.unwrap_or_else(|| {
                     if type_ == "aws_iam_policy_document" {
                         "json".into()
                     } else {
-                        String::new()
+                        hint.unwrap_or_default().to_string()
                     }
                 });
                 self.sym_for(&type_, data, &attr, inst)
@@ -330,7 +353,15 @@ impl Resolver<'_, '_> {
                 let [next] = sig.as_slice() else { return None };
                 chain.push(format!("var.{name} of {}", module_instance_string(steps)));
                 chain.push(next.clone());
-                self.follow_inner(parent_steps, call_key.as_deref(), next, depth + 1, chain)
+                self.follow_inner(
+                    parent_steps,
+                    call_key.as_deref(),
+                    next,
+                    hint,
+                    depth + 1,
+                    chain,
+                    instance,
+                )
             }
             Reference::ModuleOutput { name, key, output } => {
                 let output = output?;
@@ -357,7 +388,7 @@ impl Resolver<'_, '_> {
                 let mut child_steps = steps.to_vec();
                 child_steps.push(ModuleStep { name, key });
                 chain.push(next.clone());
-                self.follow_inner(&child_steps, None, next, depth + 1, chain)
+                self.follow_inner(&child_steps, None, next, hint, depth + 1, chain, instance)
             }
             Reference::Local(_) | Reference::Meta(_) => None,
         }
