@@ -231,3 +231,41 @@ fn truncated_plan_is_a_parse_error_not_a_crash() {
     // At the end of the text, where the reader ran out.
     assert!(f.primary.start as usize >= file.text.trim_end().len() - 1);
 }
+
+#[test]
+fn a_value_only_the_plan_knows_is_reported_at_the_tf_expression_that_received_it() {
+    // The source alone: the account is a variable without a value.
+    let tf = scan_tf(&fixture("plan_time_variable"));
+    let rules: BTreeSet<&str> = tf.findings.iter().map(|f| f.rule_id).collect();
+    assert!(
+        rules.contains("TL901") && !rules.contains("TL010"),
+        "{rules:?}"
+    );
+    // With the plan: the plan's value, judged, at the interpolation in main.tf; the plan as related.
+    let both = scan(&fixture("plan_time_variable"));
+    let rules: BTreeSet<&str> = both.findings.iter().map(|f| f.rule_id).collect();
+    assert!(
+        rules.contains("TL010") && !rules.contains("TL901"),
+        "{rules:?}"
+    );
+    let f = both.findings.iter().find(|f| f.rule_id == "TL010").unwrap();
+    assert!(f.message.contains("999988887777"), "{}", f.message);
+    let main = both.sources.get(f.primary.file);
+    assert_eq!(main.rel, "testdata/plan/plan_time_variable/main.tf");
+    assert!(
+        main.slice(f.primary).contains("var.partner_account"),
+        "{:?}",
+        main.slice(f.primary)
+    );
+    let plan_related = f
+        .related
+        .iter()
+        .find(|r| both.sources.get(r.span.file).rel.ends_with("plan.json"))
+        .expect("plan location");
+    assert_eq!(
+        both.sources
+            .get(plan_related.span.file)
+            .slice(plan_related.span),
+        "999988887777"
+    );
+}

@@ -511,7 +511,8 @@ fn merge_trust(p: Option<Trust>, t: Option<&Trust>, decl_span: Span) -> Option<T
             pt.attr_span = attr;
             Some(pt)
         }
-        (None, _) => None,
+        // The plan has no trust document for it (cannot happen for a valid plan): keep what the source says.
+        (None, tt) => tt.cloned(),
     }
 }
 

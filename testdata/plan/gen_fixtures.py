@@ -682,6 +682,32 @@ def modules():
     return out
 
 
+# The account comes from a variable set only at plan time (`-var` in CI): the .tf source alone cannot know it,
+# the plan does, and the finding goes to the .tf expression that received it.
+PLAN_VAR_TF = HEADER + """
+variable "partner_account" {
+  type = string
+}
+
+resource "aws_iam_role" "partner" {
+  name = "partner"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::${var.partner_account}:root" }
+    }]
+  })
+}
+"""
+
+
+def plan_var():
+    return [caller(), role("partner", trust({"AWS": "arn:aws:iam::999988887777:root"}),
+                           policy_exprs=ref("var.partner_account"))]
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
@@ -703,6 +729,9 @@ def main():
                                                  {"name": ref("each.key"), "trusted": ref("each.value")},
                                                  {"for_each_expression": const({"ci": "arn:aws:iam::999988887777:root",
                                                                                 "ops": "arn:aws:iam::444455556666:root"})})}))
+    write(os.path.join(HERE, "plan_time_variable", "main.tf"), PLAN_VAR_TF)
+    write(os.path.join(HERE, "plan_time_variable", "plan.json"),
+          plan(plan_var(), variables={"partner_account": "999988887777"}))
     # A plan cut short: TL900 at the end of the file, nothing else.
     full = plan(CASES["TL011"][1])
     write(os.path.join(HERE, "truncated", "plan.json"), full[: len(full) // 2])
