@@ -2,18 +2,22 @@
 //!
 //! Generates a minified plan like `terraform show -json` writes (variables, planned values of nested modules,
 //! resource changes with `before`/`after`/`after_unknown`, prior state with data sources, configuration with
-//! expressions), about 200 MB with about 2% IAM resources, under `target/plan-bench/` (never committed), then
-//! runs `trustlint::scan` on it in a child process several times and reports the wall time of each run and
-//! the child's peak resident memory (`VmHWM` from `/proc/self/status`).
+//! expressions), about 200 MB with about 2% IAM resources, under `target/plan-bench/` (never committed). Each
+//! measurement runs in a child process, which reports its wall time and peak resident memory (`VmHWM` from
+//! `/proc/self/status`):
+//! - the plan front end as the scan runs it for a `.json` file (read, recognise, source map with its line index,
+//!   `plan::analyze_source`), several times: what this front end controls;
+//! - the whole scan (rules, suppressions, sorting included) once, stopped after a time limit.
 //!
-//! `cargo bench --bench plan_big [-- MEGABYTES [RUNS]]` (default 200 MB, 3 runs).
+//! `cargo bench --bench plan_big [-- MEGABYTES [RUNS [SCAN_LIMIT_SECONDS]]]` (default 200 MB, 3 runs, 60 s).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 const CHILD_ENV: &str = "TRUSTLINT_PLAN_BENCH_FILE";
+const MODE_ENV: &str = "TRUSTLINT_PLAN_BENCH_MODE";
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -243,11 +247,13 @@ fn generate(path: &Path, megabytes: usize) -> std::io::Result<()> {
     std::fs::write(path, s)
 }
 
-/// Where the time goes: reading, recognising, the source map (line index), the plan front end alone.
-fn breakdown(path: &str) -> String {
+/// The front end alone, as `lib.rs` runs it for a `.json` file: read, recognise, add to the source map (line
+/// index), `plan::analyze_source`. Prints `ms rss_kib roles` and the breakdown.
+fn child_frontend(path: &str) {
+    let started = Instant::now();
     let t = Instant::now();
     let Ok(text) = std::fs::read_to_string(path) else {
-        return String::new();
+        std::process::exit(2);
     };
     let read = t.elapsed();
     let t = Instant::now();
@@ -258,27 +264,29 @@ fn breakdown(path: &str) -> String {
     let f = sources.add(path.into(), path.into(), text);
     let add = t.elapsed();
     let t = Instant::now();
-    let _ = serde_json::from_str::<serde::de::IgnoredAny>(&f.text);
-    let skim = t.elapsed();
-    let t = Instant::now();
     let inv = trustlint::plan::analyze_source(&f);
     let analyze = t.elapsed();
-    format!(
-        "read {} ms, detect {} ms ({is_plan}), source map {} ms, serde_json IgnoredAny pass {} ms, plan front end {} ms ({} roles)",
+    let total = started.elapsed();
+    let rss = peak_rss_kib().unwrap_or(0);
+    // A reference point measured after the peak was taken: serde_json skipping the whole file.
+    let t = Instant::now();
+    let _ = serde_json::from_str::<serde::de::IgnoredAny>(&f.text);
+    let skim = t.elapsed();
+    println!(
+        "{} {} {} | read {} ms, detect {} ms ({is_plan}), source map {} ms, plan front end {} ms; serde_json IgnoredAny over the file {} ms",
+        total.as_millis(),
+        rss,
+        inv.roles.len(),
         read.as_millis(),
         detect.as_millis(),
         add.as_millis(),
-        skim.as_millis(),
         analyze.as_millis(),
-        inv.roles.len()
-    )
+        skim.as_millis(),
+    );
 }
 
-fn child(path: &str) {
-    if std::env::var_os("TRUSTLINT_PLAN_BENCH_BREAKDOWN").is_some() {
-        println!("{}", breakdown(path));
-        return;
-    }
+/// The whole scan (front end, rules, suppressions). Prints `ms rss_kib roles findings`.
+fn child_scan(path: &str) {
     let started = Instant::now();
     let out = match trustlint::scan_paths(&[PathBuf::from(path)], &Default::default()) {
         Ok(o) => o,
@@ -287,19 +295,55 @@ fn child(path: &str) {
             std::process::exit(2);
         }
     };
-    let elapsed = started.elapsed();
     println!(
         "{} {} {} {}",
-        elapsed.as_millis(),
+        started.elapsed().as_millis(),
         peak_rss_kib().unwrap_or(0),
         out.inventory.roles.len(),
         out.findings.len()
     );
 }
 
+/// Runs this executable as a child in `mode`, killing it after `limit`. `None` on timeout.
+fn run_child(exe: &Path, path: &Path, mode: &str, limit: Duration) -> Option<String> {
+    let mut child = Command::new(exe)
+        .env(CHILD_ENV, path)
+        .env(MODE_ENV, mode)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+    let out = child.wait_with_output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn nums(line: &str) -> Vec<u64> {
+    line.split('|')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect()
+}
+
 fn main() {
     if let Ok(path) = std::env::var(CHILD_ENV) {
-        child(&path);
+        match std::env::var(MODE_ENV).as_deref() {
+            Ok("scan") => child_scan(&path),
+            _ => child_frontend(&path),
+        }
         return;
     }
     let args: Vec<String> = std::env::args()
@@ -308,6 +352,7 @@ fn main() {
         .collect();
     let megabytes: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(200);
     let runs: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
+    let scan_limit = Duration::from_secs(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(60));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/plan-bench");
     let path = dir.join(format!("plan-{megabytes}mb.json"));
     if !path.exists() {
@@ -319,60 +364,54 @@ fn main() {
         eprintln!("generated {} in {:?}", path.display(), t.elapsed());
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let exe = match std::env::current_exe() {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("cannot find own executable: {e}");
-            std::process::exit(2);
-        }
+    let Ok(exe) = std::env::current_exe() else {
+        eprintln!("cannot find own executable");
+        std::process::exit(2);
     };
-    println!(
-        "plan {} ({:.1} MB), {} runs",
-        path.display(),
-        size as f64 / 1e6,
-        runs
-    );
+    println!("plan {} ({:.1} MB)", path.display(), size as f64 / 1e6);
+    let ratio = |kib: u64| (kib * 1024) as f64 / size.max(1) as f64;
     let mut times = Vec::new();
     let mut peak = 0u64;
     for run in 0..runs {
-        let out = Command::new(&exe).env(CHILD_ENV, &path).output();
-        let Ok(out) = out else {
-            eprintln!("cannot run child");
-            std::process::exit(2);
+        let Some(line) = run_child(&exe, &path, "frontend", Duration::from_secs(600)) else {
+            println!("front end run {}: did not finish", run + 1);
+            continue;
         };
-        let line = String::from_utf8_lossy(&out.stdout);
-        let f: Vec<u64> = line
-            .split_whitespace()
-            .filter_map(|x| x.parse().ok())
-            .collect();
-        if f.len() < 4 {
-            eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
-            std::process::exit(2);
-        }
+        let f = nums(&line);
+        let (Some(ms), Some(rss)) = (f.first(), f.get(1)) else {
+            println!("front end run {}: no result", run + 1);
+            continue;
+        };
         println!(
-            "run {}: {} ms, peak RSS {:.1} MB ({:.2}x the file), roles {}, findings {}",
+            "front end run {}: {ms} ms, peak RSS {:.1} MB ({:.2}x the file) {}",
             run + 1,
-            f[0],
-            f[1] as f64 / 1024.0,
-            (f[1] * 1024) as f64 / size.max(1) as f64,
-            f[2],
-            f[3]
+            *rss as f64 / 1024.0,
+            ratio(*rss),
+            line.split_once('|').map(|x| x.1).unwrap_or("")
         );
-        times.push(f[0]);
-        peak = peak.max(f[1]);
-    }
-    if let Ok(out) = Command::new(&exe)
-        .env(CHILD_ENV, &path)
-        .env("TRUSTLINT_PLAN_BENCH_BREAKDOWN", "1")
-        .output()
-    {
-        println!("breakdown: {}", String::from_utf8_lossy(&out.stdout).trim());
+        times.push(*ms);
+        peak = peak.max(*rss);
     }
     times.sort_unstable();
-    let median = times.get(times.len() / 2).copied().unwrap_or(0);
-    println!(
-        "median {median} ms, max peak RSS {:.1} MB ({:.2}x the file size)",
-        peak as f64 / 1024.0,
-        (peak * 1024) as f64 / size.max(1) as f64
-    );
+    if let Some(median) = times.get(times.len() / 2) {
+        println!(
+            "front end: median {median} ms, max peak RSS {:.1} MB ({:.2}x the file size)",
+            peak as f64 / 1024.0,
+            ratio(peak)
+        );
+    }
+    match run_child(&exe, &path, "scan", scan_limit) {
+        Some(line) => {
+            let f = nums(&line);
+            println!(
+                "whole scan: {} ms, peak RSS {:.1} MB ({:.2}x), roles {}, findings {}",
+                f.first().copied().unwrap_or(0),
+                f.get(1).copied().unwrap_or(0) as f64 / 1024.0,
+                ratio(f.get(1).copied().unwrap_or(0)),
+                f.get(2).copied().unwrap_or(0),
+                f.get(3).copied().unwrap_or(0)
+            );
+        }
+        None => println!("whole scan: did not finish within {scan_limit:?}"),
+    }
 }
