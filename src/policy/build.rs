@@ -52,6 +52,26 @@ pub fn statements_without_principal(doc: &PolicyDocument) -> impl Iterator<Item 
         .filter(|st| st.principals.is_none() && st.not_principals.is_none())
 }
 
+/// Whether an element's value may turn out to be nothing: unresolved, null, empty, or a branch that is.
+fn maybe_absent(v: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    match v {
+        Value::Unknown(_) | Value::Null(_) => true,
+        Value::Str(s) => s
+            .parts
+            .iter()
+            .all(|p| matches!(p.origin, crate::value::Origin::Unknown(_))),
+        Value::List(items, _) => items.iter().all(|i| maybe_absent(i, depth + 1)),
+        Value::Map(entries, _) => entries
+            .iter()
+            .all(|(k, v)| k.has_unknown() || maybe_absent(v, depth + 1)),
+        Value::Branches(bs) => bs.iter().any(|b| maybe_absent(&b.value, depth + 1)),
+        Value::Bool(..) | Value::Number(_) => false,
+    }
+}
+
 fn push_problem(list: &mut Vec<Problem>, p: Problem) {
     if !list.contains(&p) {
         list.push(p);
@@ -289,7 +309,18 @@ impl Builder {
                 // `null` (Terraform) and `AWS::NoValue` (CloudFormation) mean the element is absent.
                 continue;
             }
-            match element(&k.text, &STATEMENT_ELEMENTS) {
+            let name = element(&k.text, &STATEMENT_ELEMENTS);
+            if let (
+                Some("NotAction" | "NotPrincipal" | "Resource" | "NotResource"),
+                Value::Unknown(u),
+            ) = (name, v)
+            {
+                // An unresolved optional element may just as well be absent (Terraform's
+                // `try(each.value.not_actions, null)`): it is reported, never taken as present.
+                self.unknown(u);
+                continue;
+            }
+            match name {
                 Some("Sid") => parts.sid = Some(v),
                 Some("Effect") => parts.effect = Some(v),
                 Some("Principal") => parts.principal.push(v),
@@ -367,13 +398,19 @@ impl Builder {
         if parts.action.is_empty() && parts.not_action.is_empty() {
             self.problem("the statement has no Action or NotAction", span);
         }
-        if !parts.action.is_empty() && !parts.not_action.is_empty() {
+        // Only elements that are surely present conflict: a `dynamic` block over an unresolved collection
+        // may produce nothing at all.
+        let present = |vs: &[&Value]| vs.iter().any(|v| !maybe_absent(v, 0));
+        let resource_vals_all: Vec<&Value> = parts.resource.iter().map(|(_, v)| *v).collect();
+        let not_resource_vals_all: Vec<&Value> =
+            parts.not_resource.iter().map(|(_, v)| *v).collect();
+        if present(&parts.action) && present(&parts.not_action) {
             self.problem("the statement has both Action and NotAction", span);
         }
-        if !parts.principal.is_empty() && !parts.not_principal.is_empty() {
+        if present(&parts.principal) && present(&parts.not_principal) {
             self.problem("the statement has both Principal and NotPrincipal", span);
         }
-        if !parts.resource.is_empty() && !parts.not_resource.is_empty() {
+        if present(&resource_vals_all) && present(&not_resource_vals_all) {
             self.problem("the statement has both Resource and NotResource", span);
         }
 
@@ -584,13 +621,9 @@ impl Builder {
                             k.span(),
                         );
                     }
+                    // An empty list is accepted: the AWS provider renders `"Service": []` for a
+                    // `principals` block over an empty variable, and IAM takes it.
                     let items = self.list_items(val, what);
-                    if items.is_empty() && !matches!(val, Value::Branches(_) | Value::Null(_)) {
-                        self.problem(
-                            format!("{what} {} has no values", kind.as_str()),
-                            val.span().or(k.span()),
-                        );
-                    }
                     for (g2, item) in items {
                         let mut gs = guards.clone();
                         gs.extend(g2);
@@ -992,10 +1025,6 @@ mod tests {
                 "Principal is empty",
             ),
             (
-                r#"{"Statement": {"Effect": "Allow", "Action": "a", "Principal": {"AWS": []}}}"#,
-                "Principal AWS has no values",
-            ),
-            (
                 r#"{"Statement": {"Effect": "Allow", "Action": [{"a": 1}], "Principal": "*"}}"#,
                 "Action values must be strings",
             ),
@@ -1016,6 +1045,10 @@ mod tests {
                 "unknown element \"Sidd\" in a statement",
             ),
         ];
+        let empty = doc(
+            r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [], "Service": "ec2.amazonaws.com"}}}"#,
+        );
+        assert!(empty.problems.is_empty(), "{:?}", empty.problems);
         for (text, needle) in table {
             let d = doc(text);
             assert!(
@@ -1560,5 +1593,93 @@ mod corpus_plan_tests {
             failures.join("\n")
         );
         assert!(checked > 100, "only {checked} policy strings checked");
+    }
+}
+
+#[cfg(test)]
+mod unknown_element_tests {
+    use super::*;
+    use crate::value::Unknown;
+
+    #[test]
+    fn unresolved_optional_elements_are_maybe_absent() {
+        let u = |e: &str| Value::Unknown(Unknown::new(e, "each.value is unknown", None));
+        let stmt = Value::Map(
+            vec![
+                (Str::synthetic("Effect"), Value::str("Allow", None)),
+                (Str::synthetic("Action"), u("try(each.value.actions, null)")),
+                (
+                    Str::synthetic("NotAction"),
+                    u("try(each.value.not_actions, null)"),
+                ),
+                (
+                    Str::synthetic("Resource"),
+                    u("try(each.value.resources, null)"),
+                ),
+                (
+                    Str::synthetic("NotResource"),
+                    u("try(each.value.not_resources, null)"),
+                ),
+                (Str::synthetic("Principal"), Value::str("*", None)),
+            ],
+            None,
+        );
+        let d = document_from_value(&Value::Map(
+            vec![(Str::synthetic("Statement"), Value::List(vec![stmt], None))],
+            None,
+        ));
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(d.unknowns.len(), 4);
+        let st = &d.statements[0];
+        assert!(st.not_actions.is_none() && st.resources.is_none());
+        assert!(
+            !st.is_assume_role(),
+            "unknown actions never make a trust statement"
+        );
+    }
+}
+
+#[cfg(test)]
+mod maybe_absent_tests {
+    use super::*;
+    use crate::value::{Branch, Unknown};
+
+    #[test]
+    fn dynamic_blocks_over_unresolved_collections_do_not_conflict() {
+        let maybe = || {
+            Value::Branches(vec![
+                Branch {
+                    guard: Guard::new("statement.value.principals != null is true", None),
+                    value: Value::Map(
+                        vec![(
+                            Str::unknown(Unknown::new("principals.value.type", "unknown", None)),
+                            Value::unknown("principals.value.identifiers", "unknown", None),
+                        )],
+                        None,
+                    ),
+                },
+                Branch {
+                    guard: Guard::new("statement.value.principals != null is false", None),
+                    value: Value::List(Vec::new(), None),
+                },
+            ])
+        };
+        let stmt = Value::Map(
+            vec![
+                (Str::synthetic("Effect"), Value::str("Allow", None)),
+                (Str::synthetic("Action"), Value::str("sts:AssumeRole", None)),
+                (Str::synthetic("Principal"), maybe()),
+                (Str::synthetic("NotPrincipal"), maybe()),
+            ],
+            None,
+        );
+        let d = document_from_value(&Value::Map(vec![(Str::synthetic("Statement"), stmt)], None));
+        assert!(
+            !d.problems.iter().any(|p| p.message.contains("both")),
+            "{:?}",
+            d.problems
+        );
+        assert!(maybe_absent(&maybe(), 0));
+        assert!(!maybe_absent(&Value::str("*", None), 0));
     }
 }
