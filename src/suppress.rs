@@ -419,7 +419,7 @@ pub fn apply(
                 let (good, _) = comments(&file);
                 (file, good)
             });
-            let line = file.position(span.start).line;
+            let line = file.line_of(span.start);
             hit = comments
                 .iter()
                 .find(|c| {
