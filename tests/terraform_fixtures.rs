@@ -436,3 +436,35 @@ fn parse_errors_are_reported_and_the_rest_is_analysed() {
     s.role("aws_iam_role.good");
     assert_eq!(s.inv.files, 2);
 }
+
+#[test]
+fn registry_modules_from_modules_json_or_unknown() {
+    let s = scan("registry_module");
+    // The downloaded module is analysed through its call only.
+    assert_eq!(
+        s.inv.roles.len(),
+        2,
+        "{:?}",
+        s.inv
+            .roles
+            .iter()
+            .map(|r| &r.decl.address)
+            .collect::<Vec<_>>()
+    );
+    let r = s.role("module.iam_role.aws_iam_role.this");
+    let e = entry(r, "arn:aws:iam::123123123123:role/ci");
+    assert_eq!(s.at(e.value.span().unwrap()), "main.tf:5");
+    let u = s.role("aws_iam_role.uses_outputs");
+    let ps = principals(u);
+    assert!(matches!(&ps[0].principal, Principal::RoleRef { key } if key == &r.decl.key));
+    let doc = &u.trust.as_ref().unwrap().doc;
+    assert!(
+        doc.unknowns
+            .iter()
+            .any(|x| x.why.contains("not available locally")),
+        "{:?}",
+        doc.unknowns
+    );
+    // The missing module is a TL901 note of its own.
+    assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::Unresolved { resource: Some(r), .. } if r == "module.not_downloaded")));
+}

@@ -1114,6 +1114,10 @@ impl<'m> Eval<'m> {
                 }]),
             };
         }
+        if self.vars_unknown.get() {
+            // A what-if evaluation (variables as inputs) must not leave its results behind.
+            return Rc::new(self.expand_uncached(inst, block));
+        }
         self.expansions.borrow_mut().insert(key.clone(), None);
         let specs = Rc::new(self.expand_uncached(inst, block));
         self.expansions
