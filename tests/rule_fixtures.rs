@@ -103,7 +103,6 @@ fn actual(id: &str, dir: &Path) -> BTreeSet<(String, u64)> {
 }
 
 #[test]
-#[ignore = "enabled when the Terraform front end and the rules are integrated"]
 fn every_rule_fixture_gives_exactly_its_expected_findings() {
     let mut failures = Vec::new();
     let all = cases();
@@ -138,7 +137,6 @@ fn every_rule_fixture_gives_exactly_its_expected_findings() {
 }
 
 #[test]
-#[ignore = "enabled when the Terraform front end and the rules are integrated"]
 fn every_rule_of_the_catalogue_has_fixtures() {
     let ids: BTreeSet<String> = cases().into_iter().map(|(id, _)| id).collect();
     for rule in trustlint::rules::registry() {

@@ -38,33 +38,18 @@ pub fn document_from_value(value: &Value) -> PolicyDocument {
     b.doc
 }
 
-/// [`document_from_value`] for a role trust policy: also reports statements that IAM rejects in a trust
-/// policy for lack of a `Principal` (TL900, "no Principal").
+/// [`document_from_value`] for a role trust policy. Statements without a `Principal` are not problems of
+/// the document: TL900 reports them itself (it knows which documents are trust policies, whichever front
+/// end built them), so adding them here would report them twice.
 pub fn trust_document_from_value(value: &Value) -> PolicyDocument {
-    let mut doc = document_from_value(value);
-    let mut problems = Vec::new();
-    for st in &doc.statements {
-        if st.principals.is_none() && st.not_principals.is_none() {
-            problems.push(Problem {
-                message: format!(
-                    "statement {} has no Principal; IAM rejects a trust policy statement without one",
-                    statement_label(st)
-                ),
-                span: st.span.or(doc.span),
-            });
-        }
-    }
-    for p in problems {
-        push_problem(&mut doc.problems, p);
-    }
-    doc
+    document_from_value(value)
 }
 
-fn statement_label(st: &Statement) -> String {
-    match st.sid.as_ref().and_then(|s| s.as_known()) {
-        Some(sid) if !sid.is_empty() => format!("\"{sid}\""),
-        _ => format!("#{}", st.index + 1),
-    }
+/// Statements of a trust document that IAM rejects for lack of a `Principal` (what TL900 reports).
+pub fn statements_without_principal(doc: &PolicyDocument) -> impl Iterator<Item = &Statement> {
+    doc.statements
+        .iter()
+        .filter(|st| st.principals.is_none() && st.not_principals.is_none())
 }
 
 fn push_problem(list: &mut Vec<Problem>, p: Problem) {
@@ -230,13 +215,9 @@ impl Builder {
             self.problem("the policy document has no Statement", span);
             return;
         };
+        // An empty Statement list is not reported: Terraform renders one for a policy document whose
+        // `dynamic "statement"` blocks iterate over nothing, which is often never deployed.
         let items = self.list_items(stmts, "Statement");
-        if items.is_empty() && !matches!(stmts, Value::Branches(_)) {
-            self.problem(
-                "the policy document has no statements",
-                stmts.span().or(span),
-            );
-        }
         for (g, item) in items {
             let mut gs = guards.to_vec();
             gs.extend(g);
@@ -256,7 +237,8 @@ impl Builder {
 
     fn version(&mut self, v: &Value) {
         match v {
-            Value::Str(s) if s.is_known() => {
+            // YAML may hand an unquoted version over as a number-like scalar.
+            Value::Str(s) | Value::Number(s) if s.is_known() => {
                 if !VERSIONS.contains(&s.text.as_str()) {
                     self.problem(
                         format!(
@@ -307,7 +289,18 @@ impl Builder {
                 // `null` (Terraform) and `AWS::NoValue` (CloudFormation) mean the element is absent.
                 continue;
             }
-            match element(&k.text, &STATEMENT_ELEMENTS) {
+            let name = element(&k.text, &STATEMENT_ELEMENTS);
+            if let (
+                Some("NotAction" | "NotPrincipal" | "Resource" | "NotResource"),
+                Value::Unknown(u),
+            ) = (name, v)
+            {
+                // An unresolved optional element may just as well be absent (Terraform's
+                // `try(each.value.not_actions, null)`): it is reported, never taken as present.
+                self.unknown(u);
+                continue;
+            }
+            match name {
                 Some("Sid") => parts.sid = Some(v),
                 Some("Effect") => parts.effect = Some(v),
                 Some("Principal") => parts.principal.push(v),
@@ -602,13 +595,9 @@ impl Builder {
                             k.span(),
                         );
                     }
+                    // An empty list is accepted: the AWS provider renders `"Service": []` for a
+                    // `principals` block over an empty variable, and IAM takes it.
                     let items = self.list_items(val, what);
-                    if items.is_empty() && !matches!(val, Value::Branches(_) | Value::Null(_)) {
-                        self.problem(
-                            format!("{what} {} has no values", kind.as_str()),
-                            val.span().or(k.span()),
-                        );
-                    }
                     for (g2, item) in items {
                         let mut gs = guards.clone();
                         gs.extend(g2);
@@ -653,6 +642,9 @@ impl Builder {
 
     /// Records a principal entry, turning what it could not resolve into unknowns and problems.
     fn entry(&mut self, e: PrincipalEntry, written_as_number: bool, out: &mut Principals) {
+        // Unknown parts are reported even when the rest identifies the principal (an ARN whose partition is
+        // a variable is still that account's role).
+        self.unknowns_of(&e.value);
         match &e.principal {
             // An unknown principal type was reported once, on its key.
             Principal::Invalid { .. } if matches!(e.kind, PrincipalType::Other(_)) => {}
@@ -667,19 +659,15 @@ impl Builder {
                 };
                 self.problem(format!("invalid principal: {reason}{hint}"), e.value.span());
             }
-            Principal::Unresolved => {
-                if e.value.has_unknown() {
-                    self.unknowns_of(&e.value);
-                } else {
-                    // Symbolic parts that do not say which principal this is (an attribute known only after
-                    // deploy): report it as unresolved so the blind spot is visible.
-                    let u = Unknown::new(
-                        e.value.display(),
-                        "its value is only known after deploy, so the principal cannot be identified",
-                        e.value.span(),
-                    );
-                    self.unknown(&u);
-                }
+            // Symbolic parts that do not say which principal this is (an attribute known only after deploy):
+            // report it as unresolved so the blind spot is visible.
+            Principal::Unresolved if !e.value.has_unknown() => {
+                let u = Unknown::new(
+                    e.value.display(),
+                    "its value is only known after deploy, so the principal cannot be identified",
+                    e.value.span(),
+                );
+                self.unknown(&u);
             }
             _ => {}
         }
@@ -963,7 +951,6 @@ mod tests {
     fn malformed_documents_are_problems_with_spans() {
         let table: Vec<(&str, &str)> = vec![
             (r#"{"Version": "2012-10-17"}"#, "no Statement"),
-            (r#"{"Statement": []}"#, "no statements"),
             (r#"[]"#, "must be an object"),
             (
                 r#"{"Version": "2012-10-18", "Statement": []}"#,
@@ -1012,10 +999,6 @@ mod tests {
                 "Principal is empty",
             ),
             (
-                r#"{"Statement": {"Effect": "Allow", "Action": "a", "Principal": {"AWS": []}}}"#,
-                "Principal AWS has no values",
-            ),
-            (
                 r#"{"Statement": {"Effect": "Allow", "Action": [{"a": 1}], "Principal": "*"}}"#,
                 "Action values must be strings",
             ),
@@ -1036,6 +1019,10 @@ mod tests {
                 "unknown element \"Sidd\" in a statement",
             ),
         ];
+        let empty = doc(
+            r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [], "Service": "ec2.amazonaws.com"}}}"#,
+        );
+        assert!(empty.problems.is_empty(), "{:?}", empty.problems);
         for (text, needle) in table {
             let d = doc(text);
             assert!(
@@ -1062,6 +1049,7 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
             r#"{"Version":"2008-10-17","Id":"x","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:saml-provider/Okta"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}"#,
             r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*"]}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[]}"#,
         ] {
             assert!(problems(text).is_empty(), "{text}: {:?}", problems(text));
         }
@@ -1280,6 +1268,29 @@ mod tests {
         );
         assert_eq!(es[1].principal, Principal::Unresolved);
         assert_eq!(d.statements[1].effect, Effect::Unknown);
+        // A partition variable does not hide the account, but it is still reported.
+        let part = Unknown::new("var.partition", "no value", None);
+        let arn = Str::concat([
+            &Str::lit("arn:", None),
+            &Str::unknown(part),
+            &Str::lit(":iam::111111111111:root", None),
+        ]);
+        let v = map(vec![(
+            "Statement",
+            map(vec![
+                ("Effect", s("Allow")),
+                ("Action", s("sts:AssumeRole")),
+                ("Principal", map(vec![("AWS", Value::Str(arn))])),
+            ]),
+        )]);
+        let d2 = document_from_value(&v);
+        assert_eq!(
+            d2.statements[0].principal_entries()[0].principal,
+            Principal::Account {
+                account: AccountRef::Id("111111111111".into())
+            }
+        );
+        assert_eq!(d2.unknowns[0].expr, "var.partition");
         assert_eq!(
             d.statements[1].principal_entries()[0].principal,
             Principal::Unresolved
@@ -1359,14 +1370,12 @@ mod tests {
 
     #[test]
     fn trust_documents_need_principals() {
-        let text = r#"{"Statement":[{"Sid":"NoP","Effect":"Allow","Action":"sts:AssumeRole"}]}"#;
+        let text = r#"{"Statement":[{"Sid":"NoP","Effect":"Allow","Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#;
         let v = parse(text, &RawMap { file: F, base: 0 }).unwrap();
         let d = trust_document_from_value(&v);
-        assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
-        assert!(d.problems[0]
-            .message
-            .contains("statement \"NoP\" has no Principal"));
-        assert!(document_from_value(&v).problems.is_empty());
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        let missing: Vec<usize> = statements_without_principal(&d).map(|s| s.index).collect();
+        assert_eq!(missing, vec![0]);
     }
 }
 
@@ -1558,5 +1567,48 @@ mod corpus_plan_tests {
             failures.join("\n")
         );
         assert!(checked > 100, "only {checked} policy strings checked");
+    }
+}
+
+#[cfg(test)]
+mod unknown_element_tests {
+    use super::*;
+    use crate::value::Unknown;
+
+    #[test]
+    fn unresolved_optional_elements_are_maybe_absent() {
+        let u = |e: &str| Value::Unknown(Unknown::new(e, "each.value is unknown", None));
+        let stmt = Value::Map(
+            vec![
+                (Str::synthetic("Effect"), Value::str("Allow", None)),
+                (Str::synthetic("Action"), u("try(each.value.actions, null)")),
+                (
+                    Str::synthetic("NotAction"),
+                    u("try(each.value.not_actions, null)"),
+                ),
+                (
+                    Str::synthetic("Resource"),
+                    u("try(each.value.resources, null)"),
+                ),
+                (
+                    Str::synthetic("NotResource"),
+                    u("try(each.value.not_resources, null)"),
+                ),
+                (Str::synthetic("Principal"), Value::str("*", None)),
+            ],
+            None,
+        );
+        let d = document_from_value(&Value::Map(
+            vec![(Str::synthetic("Statement"), Value::List(vec![stmt], None))],
+            None,
+        ));
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(d.unknowns.len(), 4);
+        let st = &d.statements[0];
+        assert!(st.not_actions.is_none() && st.resources.is_none());
+        assert!(
+            !st.is_assume_role(),
+            "unknown actions never make a trust statement"
+        );
     }
 }

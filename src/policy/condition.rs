@@ -143,12 +143,42 @@ impl Operator {
             || self.base == OpBase::Null
     }
 
-    /// Whether values are patterns with `*` and `?`.
+    /// Whether values are patterns with `*` and `?`. `ArnEquals` expands wildcards like `ArnLike` does
+    /// (AWS: "each of the six colon-delimited components … can include wildcards" for both).
     pub fn is_like(&self) -> bool {
         matches!(
             self.base,
-            OpBase::StringLike | OpBase::StringNotLike | OpBase::ArnLike | OpBase::ArnNotLike
+            OpBase::StringLike
+                | OpBase::StringNotLike
+                | OpBase::ArnLike
+                | OpBase::ArnNotLike
+                | OpBase::ArnEquals
+                | OpBase::ArnNotEquals
         )
+    }
+
+    /// Whether the operator compares strings or ARNs (the operators that can name principals, accounts or
+    /// OIDC subjects).
+    pub fn is_string_or_arn(&self) -> bool {
+        matches!(
+            self.base,
+            OpBase::StringEquals
+                | OpBase::StringNotEquals
+                | OpBase::StringEqualsIgnoreCase
+                | OpBase::StringNotEqualsIgnoreCase
+                | OpBase::StringLike
+                | OpBase::StringNotLike
+                | OpBase::ArnEquals
+                | OpBase::ArnNotEquals
+                | OpBase::ArnLike
+                | OpBase::ArnNotLike
+        )
+    }
+
+    /// Whether a request lacking the key fails the condition, i.e. the condition must hold for anyone the
+    /// statement admits (the opposite of [`Operator::passes_when_absent`]; unknown operators never count).
+    pub fn must_hold(&self) -> bool {
+        !self.passes_when_absent() && !matches!(self.base, OpBase::Other(_))
     }
 }
 
@@ -167,5 +197,13 @@ mod tests {
         assert!(Operator::parse("StringNotEquals").passes_when_absent());
         assert!(Operator::parse("ForAllValues:StringEquals").passes_when_absent());
         assert_eq!(Operator::parse("Null").base, OpBase::Null);
+        assert!(Operator::parse("ArnEquals").is_like());
+        assert!(!Operator::parse("StringEquals").is_like());
+        assert!(Operator::parse("ForAnyValue:StringLike").must_hold());
+        assert!(!Operator::parse("StringLikeIfExists").must_hold());
+        assert!(!Operator::parse("StringEqual").must_hold());
+        assert!(!Operator::parse("NullIfExists").if_exists);
+        assert!(Operator::parse("StringEqualsIgnoreCase").is_string_or_arn());
+        assert!(!Operator::parse("Bool").is_string_or_arn());
     }
 }

@@ -668,7 +668,23 @@ fn symbolic_role_resource(a: &arn::Arn, account: AccountRef) -> Principal {
     }
 }
 
+/// A whole-string symbol that names an IAM principal, written under the wrong type key.
+fn misplaced_sym(value: &Str, under: &str) -> Option<Principal> {
+    let what = match value.as_sym()? {
+        Sym::RoleArn(k) => format!("the ARN of role {}", crate::value::short_key(k)),
+        Sym::UserArn(k) => format!("the ARN of user {}", crate::value::short_key(k)),
+        Sym::ThisAccount => "this account".to_string(),
+        _ => return None,
+    };
+    Some(invalid(format!(
+        "{what} is an AWS principal; it belongs under \"AWS\", not \"{under}\""
+    )))
+}
+
 fn parse_service(value: &Str) -> Principal {
+    if let Some(p) = misplaced_sym(value, "Service") {
+        return p;
+    }
     let t = value.text.as_str();
     if value.has_unknown() {
         return Principal::Unresolved;
@@ -743,6 +759,9 @@ fn service_parts(host: &str, suffix: String, value: &Str) -> Principal {
 }
 
 fn parse_federated(value: &Str) -> Principal {
+    if let Some(p) = misplaced_sym(value, "Federated") {
+        return p;
+    }
     if let Some(sym) = value.as_sym() {
         return match sym {
             Sym::Attr { resource, .. } if is_oidc_provider_resource(resource) => {
@@ -1362,6 +1381,15 @@ mod tests {
                 assert_eq!(suffix, "amazonaws.com");
             }
             other => panic!("{other:?}"),
+        }
+        let misplaced = Str::sym(Sym::RoleArn("m::aws_iam_role.r".into()), None);
+        for kind in [PrincipalType::Service, PrincipalType::Federated] {
+            match parse_principal(&kind, &misplaced) {
+                Principal::Invalid { reason } => {
+                    assert!(reason.contains("belongs under \"AWS\""), "{reason}")
+                }
+                other => panic!("{other:?}"),
+            }
         }
         let unknown_svc = Str::concat([
             &Str::unknown(Unknown::new("var.svc", "no value", None)),

@@ -1,6 +1,9 @@
 //! AWS evaluation semantics that rules ask about (SPEC §2). Rules never re-implement these.
 
-use super::{Condition, Item, PolicyDocument, Statement};
+use super::condition::OpBase;
+use super::{Condition, Item, PolicyDocument, Principal, PrincipalType, Statement};
+use crate::source::Span;
+use crate::value::Str;
 
 /// Whether an IAM action pattern (`sts:*`, `sts:AssumeRole*`, `*`) matches `action` (case-insensitive).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
@@ -110,6 +113,7 @@ pub struct CallerPins<'a> {
 
 impl CallerPins<'_> {
     /// Whether any pin exists whose values contain no wildcard that spans accounts (`*`, `arn:aws:iam::*:…`).
+    /// [`caller_pins`] only collects such values, so this is whether any was found.
     pub fn pins_known_callers(&self) -> bool {
         !(self.org_ids.is_empty()
             && self.org_paths.is_empty()
@@ -119,23 +123,119 @@ impl CallerPins<'_> {
     }
 }
 
+/// Whether a condition must hold for anyone the statement admits and compares strings or ARNs.
+fn restricts(c: &Condition) -> bool {
+    c.op.must_hold() && c.op.is_string_or_arn()
+}
+
+fn has_wildcard(t: &str) -> bool {
+    t.contains(['*', '?'])
+}
+
+/// Whether a pattern matches anything (`*`, `?*`, `**`).
+fn only_wildcards(t: &str) -> bool {
+    !t.is_empty() && t.chars().all(|c| c == '*' || c == '?')
+}
+
+/// Whether a condition value pins the key to something specific, given the operator's wildcard semantics.
+/// `StringEquals` compares literally, so any value pins (`*` included: it matches nothing).
+fn value_pins(c: &Condition, v: &Str, kind: PinKind) -> bool {
+    let Some(t) = v.as_known() else {
+        // Unknown or symbolic parts: returned for the rules to report (TL901) or to resolve (this account).
+        return true;
+    };
+    if !c.op.is_like() {
+        return true;
+    }
+    match kind {
+        PinKind::Plain => !has_wildcard(t),
+        PinKind::OrgPath => {
+            let first = t.split('/').next().unwrap_or("");
+            !first.is_empty() && !has_wildcard(first) && t.contains('/')
+                || !has_wildcard(t) && !t.is_empty()
+        }
+        PinKind::Arn => arn_pattern_pins(t, c.op.base == OpBase::StringLike),
+    }
+}
+
+#[derive(Copy, Clone)]
+enum PinKind {
+    Plain,
+    OrgPath,
+    Arn,
+}
+
+/// Whether an ARN pattern stays within known accounts: its account field is written without wildcards
+/// (or, for a resource ARN without an account field such as an S3 bucket, the whole ARN is). With
+/// `StringLike` a `*` may also span colons, so no wildcard may come before the account field ends.
+fn arn_pattern_pins(t: &str, string_like: bool) -> bool {
+    if !has_wildcard(t) {
+        return true;
+    }
+    let fields: Vec<&str> = t.splitn(6, ':').collect();
+    if fields.len() < 6 {
+        return false;
+    }
+    let account = fields.get(4).copied().unwrap_or("");
+    if account.is_empty() || has_wildcard(account) {
+        return false;
+    }
+    if string_like {
+        let head_len = fields.iter().take(5).map(|f| f.len() + 1).sum::<usize>();
+        if t.get(..head_len).is_some_and(has_wildcard) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Conditions of `stmt` that must hold and pin the caller to accounts, organisations or principal ARNs
 /// (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
 /// `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`). `…IfExists`, `ForAllValues:` and negated operators
 /// restrict nothing and are not returned; values that are unknown are returned (rules report them via TL901).
-pub fn caller_pins(_stmt: &Statement) -> CallerPins<'_> {
-    CallerPins::default()
+/// Values whose wildcards span accounts or organisations under a `…Like` operator (`*`, `o-*`,
+/// `arn:aws:iam::*:role/X`) pin nothing and are not returned either (WC-07, WC-12).
+pub fn caller_pins(stmt: &Statement) -> CallerPins<'_> {
+    let mut pins = CallerPins::default();
+    for c in stmt.conditions.iter().filter(|c| restricts(c)) {
+        let key = c.key.text.to_ascii_lowercase();
+        let (list, kind) = match key.as_str() {
+            "aws:principalorgid" => (&mut pins.org_ids, PinKind::Plain),
+            "aws:principalorgpaths" => (&mut pins.org_paths, PinKind::OrgPath),
+            "aws:principalaccount" | "aws:sourceaccount" => (&mut pins.accounts, PinKind::Plain),
+            "aws:principalarn" | "aws:sourcearn" => (&mut pins.arns, PinKind::Arn),
+            "aws:sourceorgid" => (&mut pins.source_org_ids, PinKind::Plain),
+            _ => continue,
+        };
+        // Values of one key are ORed: one value spanning accounts opens the condition to them all.
+        if c.values.is_empty() || !c.values.iter().all(|v| value_pins(c, &v.value, kind)) {
+            continue;
+        }
+        list.extend(c.values.iter());
+    }
+    pins
 }
 
 /// Whether `stmt` requires `sts:ExternalId` with a condition that must hold (`StringEquals`/`StringLike`…,
-/// not `IfExists`, not negated).
-pub fn requires_external_id(_stmt: &Statement) -> bool {
-    false
+/// not `IfExists`, not negated). A `StringLike` value of only wildcards (`*`) accepts any external ID and
+/// does not count.
+pub fn requires_external_id(stmt: &Statement) -> bool {
+    conditions_on(stmt, "sts:ExternalId").any(|c| {
+        restricts(c)
+            && !c.values.is_empty()
+            && !c
+                .values
+                .iter()
+                .any(|v| c.op.is_like() && v.value.as_known().is_some_and(only_wildcards))
+    })
 }
 
 /// `aws:PrincipalArn` values of conditions that must hold (they name specific principals).
-pub fn principal_arn_values(_stmt: &Statement) -> Vec<&Item> {
-    Vec::new()
+pub fn principal_arn_values(stmt: &Statement) -> Vec<&Item> {
+    conditions_on(stmt, "aws:PrincipalArn")
+        .filter(|c| restricts(c))
+        .flat_map(|c| c.values.iter())
+        .collect()
 }
 
 /// The verdict on an OIDC trust's subject condition (TL040).
@@ -153,14 +253,257 @@ pub enum SubjectVerdict<'a> {
     Unresolved,
 }
 
+/// How a condition key relates to an OIDC provider's `<host>:<claim>` key.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum KeyMatch {
+    Yes,
+    /// The key ends in `:<claim>` but its host part is unresolved.
+    Maybe,
+    No,
+}
+
+/// Whether `key` is `<host>:<claim>` (case-insensitive). Without a host (a scanned provider whose URL is not
+/// known), any `…:<claim>` key except SAML's counts. A host part built from a symbolic value (the provider's
+/// `url` attribute) counts; one with unknown parts is a "maybe".
+fn key_matches(key: &Str, host: Option<&str>, claim: &str) -> KeyMatch {
+    let text = key.text.to_ascii_lowercase();
+    let suffix = format!(":{}", claim.to_ascii_lowercase());
+    let Some(prefix) = text.strip_suffix(&suffix) else {
+        return KeyMatch::No;
+    };
+    if key.is_known() {
+        return match host {
+            Some(h) if prefix == h.to_ascii_lowercase() => KeyMatch::Yes,
+            Some(_) => KeyMatch::No,
+            None if prefix != "saml" && !prefix.is_empty() => KeyMatch::Yes,
+            None => KeyMatch::No,
+        };
+    }
+    if key.has_unknown() {
+        KeyMatch::Maybe
+    } else {
+        KeyMatch::Yes
+    }
+}
+
+/// Subject formats whose first segment names the tenant (organisation, group, namespace): the prefix and the
+/// character that ends the tenant segment, and what a wildcard in the tenant admits.
+const TENANT_FORMATS: [(&str, char, &str); 8] = [
+    ("repo:", '/', "any repository on GitHub"),
+    ("project_path:", '/', "any GitLab project"),
+    ("organization:", ':', "any HCP Terraform organization"),
+    (
+        "system:serviceaccount:",
+        ':',
+        "any service account in any namespace of the cluster",
+    ),
+    ("org/", '/', "any CircleCI organization"),
+    ("repository_owner:", ':', "any GitHub organization"),
+    ("repository_owner_id:", ':', "any GitHub organization"),
+    ("repository:", '/', "any repository on GitHub"),
+];
+
+/// Why a `…Like` subject pattern admits other tenants, if it does (`*`, `repo:*`, `repo:acme*`,
+/// `system:serviceaccount:*`, `organization:*`, a leading wildcard).
+pub fn broad_subject_reason(pattern: &str) -> Option<String> {
+    let first_wild = pattern.find(['*', '?'])?;
+    let lit = pattern.get(..first_wild).unwrap_or("");
+    if lit.is_empty() {
+        return Some(if only_wildcards(pattern) {
+            format!(
+                "\"{pattern}\" admits every subject the provider issues tokens for (any repository, project or service account)"
+            )
+        } else {
+            format!(
+                "\"{pattern}\" starts with a wildcard, so it admits subjects of any repository, organisation or namespace"
+            )
+        });
+    }
+    for (prefix, end, admits) in TENANT_FORMATS {
+        if prefix.starts_with(lit) && lit.len() < prefix.len() {
+            // `rep*` also matches `repo:anything`.
+            return Some(format!("\"{pattern}\" admits {admits}"));
+        }
+        let Some(tenant) = lit.strip_prefix(prefix) else {
+            continue;
+        };
+        if tenant.contains(end) {
+            return None;
+        }
+        if tenant.is_empty() {
+            return Some(format!("\"{pattern}\" admits {admits}"));
+        }
+        let example = format!("{tenant}-evil");
+        let fix = format!("{prefix}{tenant}{end}*");
+        return Some(format!(
+            "\"{pattern}\" also matches any tenant whose name starts with \"{tenant}\" (such as {example}); end the name with \"{end}\": {fix}"
+        ));
+    }
+    None
+}
+
+/// The verdict of one `sub` condition (its values are ORed).
+fn judge_sub_condition(c: &Condition) -> SubjectVerdict<'_> {
+    if c.values.is_empty() {
+        return SubjectVerdict::Unresolved;
+    }
+    let like = c.op.is_like();
+    for v in &c.values {
+        if let Some(t) = v.value.as_known() {
+            if like {
+                if let Some(reason) = broad_subject_reason(t) {
+                    return SubjectVerdict::TooBroad { value: v, reason };
+                }
+            }
+        }
+    }
+    if c.values.iter().any(|v| !v.value.is_known()) {
+        return SubjectVerdict::Unresolved;
+    }
+    if !like {
+        if let Some(first) = c.values.first() {
+            if c.values.iter().all(|v| v.value.text.contains('*')) {
+                return SubjectVerdict::NeverMatches { value: first };
+            }
+        }
+    }
+    SubjectVerdict::Restricted
+}
+
+fn subject_verdict<'a>(stmt: &'a Statement, host: Option<&str>) -> SubjectVerdict<'a> {
+    let mut verdicts = Vec::new();
+    for c in &stmt.conditions {
+        if !restricts(c) {
+            continue;
+        }
+        match key_matches(&c.key, host, "sub") {
+            KeyMatch::Yes => verdicts.push(judge_sub_condition(c)),
+            KeyMatch::Maybe => verdicts.push(SubjectVerdict::Unresolved),
+            KeyMatch::No => {}
+        }
+    }
+    // Conditions are ANDed: one that never matches closes the statement; one that pins restricts it.
+    if let Some(v) = verdicts
+        .iter()
+        .find(|v| matches!(v, SubjectVerdict::NeverMatches { .. }))
+    {
+        return v.clone();
+    }
+    if verdicts.contains(&SubjectVerdict::Restricted) {
+        return SubjectVerdict::Restricted;
+    }
+    if verdicts.contains(&SubjectVerdict::Unresolved) {
+        return SubjectVerdict::Unresolved;
+    }
+    verdicts
+        .into_iter()
+        .next()
+        .unwrap_or(SubjectVerdict::Missing)
+}
+
 /// Judges the `<host>:sub` conditions of an OIDC statement (`host` as in [`super::Principal::Oidc`]).
-pub fn oidc_subject<'a>(_stmt: &'a Statement, _host: &str) -> SubjectVerdict<'a> {
-    SubjectVerdict::Unresolved
+/// Only conditions that must hold count (`ForAllValues:`, `…IfExists` and negated operators do not);
+/// `StringEquals` does not expand `*`. Several `sub` conditions are ANDed.
+pub fn oidc_subject<'a>(stmt: &'a Statement, host: &str) -> SubjectVerdict<'a> {
+    subject_verdict(stmt, Some(host))
+}
+
+/// [`oidc_subject`] for a principal entry: the host of an OIDC provider ARN or built-in provider, or — for
+/// a scanned provider referenced symbolically, whose host is not known — any `…:sub` key.
+pub fn oidc_subject_for<'a>(stmt: &'a Statement, principal: &Principal) -> SubjectVerdict<'a> {
+    subject_verdict(stmt, principal.oidc_host())
+}
+
+/// The claim that carries the audience for a provider (`app_id` for Facebook and Login with Amazon).
+fn audience_claims(host: Option<&str>) -> &'static [&'static str] {
+    match host {
+        Some("graph.facebook.com") | Some("www.amazon.com") => &["app_id"],
+        Some("accounts.google.com") => &["aud", "oaud"],
+        _ => &["aud"],
+    }
+}
+
+fn has_audience(stmt: &Statement, host: Option<&str>) -> bool {
+    stmt.conditions.iter().any(|c| {
+        restricts(c)
+            && audience_claims(host)
+                .iter()
+                .any(|claim| key_matches(&c.key, host, claim) != KeyMatch::No)
+            && !c.values.is_empty()
+            && !c
+                .values
+                .iter()
+                .any(|v| c.op.is_like() && v.value.as_known().is_some_and(only_wildcards))
+    })
 }
 
 /// Whether the statement has a condition that must hold on `<host>:aud` (Cognito:
-/// `cognito-identity.amazonaws.com:aud`).
-pub fn oidc_has_audience(_stmt: &Statement, _host: &str) -> bool {
+/// `cognito-identity.amazonaws.com:aud`; Facebook and Login with Amazon: `…:app_id`). A `StringLike` value
+/// of only wildcards does not count; an unresolved value does (TL901 reports it).
+pub fn oidc_has_audience(stmt: &Statement, host: &str) -> bool {
+    has_audience(stmt, Some(host))
+}
+
+/// [`oidc_has_audience`] for a principal entry (any `…:aud` key when the provider's host is not known).
+pub fn oidc_has_audience_for(stmt: &Statement, principal: &Principal) -> bool {
+    has_audience(stmt, principal.oidc_host())
+}
+
+/// Which kind of caller a principal entry is, for matching it with the STS action it calls.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Caller {
+    /// IAM principals and services: `sts:AssumeRole`.
+    Signed,
+    /// OIDC and built-in web identity providers: `sts:AssumeRoleWithWebIdentity`.
+    WebIdentity,
+    /// SAML providers: `sts:AssumeRoleWithSAML`.
+    Saml,
+}
+
+fn caller_of(kind: &PrincipalType, p: &Principal) -> Option<Caller> {
+    match (kind, p) {
+        (_, Principal::Unresolved | Principal::Invalid { .. }) => None,
+        // The bare `"*"` is every kind of caller.
+        (PrincipalType::Star, _) => None,
+        (_, Principal::Saml { .. }) => Some(Caller::Saml),
+        (_, p) if p.is_web_identity() => Some(Caller::WebIdentity),
+        (PrincipalType::Aws | PrincipalType::Service, _) => Some(Caller::Signed),
+        _ => None,
+    }
+}
+
+fn caller_action(c: Caller) -> &'static str {
+    match c {
+        Caller::Signed => "sts:AssumeRole",
+        Caller::WebIdentity => "sts:AssumeRoleWithWebIdentity",
+        Caller::Saml => "sts:AssumeRoleWithSAML",
+    }
+}
+
+fn statement_name(st: &Statement) -> String {
+    match st.sid.as_ref().and_then(|s| s.as_known()) {
+        Some(sid) if !sid.is_empty() => format!("statement \"{sid}\""),
+        _ => format!("statement #{}", st.index + 1),
+    }
+}
+
+/// Whether a known principal string has a wildcard other than a whole `*` or a whole-`*` account field
+/// (`arn:aws:iam::*:root` is a wildcard account, TL011's).
+fn partial_wildcard(value: &Str) -> bool {
+    let t = value.text.as_str();
+    if t == "*" || !has_wildcard(t) {
+        return false;
+    }
+    if let Some(a) = super::arn::parse(value) {
+        let (s, e) = a.account_range;
+        let mut rest = String::with_capacity(t.len());
+        rest.push_str(t.get(..s).unwrap_or(""));
+        if t.get(s..e) != Some("*") {
+            rest.push_str(t.get(s..e).unwrap_or(""));
+        }
+        rest.push_str(t.get(e..).unwrap_or(""));
+        return has_wildcard(&rest);
+    }
     true
 }
 
@@ -168,6 +511,955 @@ pub fn oidc_has_audience(_stmt: &Statement, _host: &str) -> bool {
 /// "Invalid" list: `NotPrincipal` is TL014's and is not repeated here; `Resource`, partial wildcards in
 /// principals, action/principal-type mismatch, `https://` in an OIDC condition key, `StringEquals` with `*`
 /// on an OIDC `sub`.
-pub fn invalid_trust_reasons(_doc: &PolicyDocument) -> Vec<(String, Option<crate::source::Span>)> {
-    Vec::new()
+///
+/// Decisions: a wildcard account alone (`arn:aws:iam::*:root`, `arn:aws:iam::*:role/R`) is a wildcard
+/// principal (TL011), not reported here; any other `*`/`?` inside a principal is. A statement whose STS
+/// actions fit none of a principal's kind (OIDC without `sts:AssumeRoleWithWebIdentity`, SAML without
+/// `sts:AssumeRoleWithSAML`, AWS/service principals without `sts:AssumeRole`) deploys but can never be
+/// used by that principal (Access Analyzer: "mismatched action for principal"); statements that only allow
+/// `sts:TagSession`/`sts:SetSourceIdentity`, or whose actions are unresolved, are not judged.
+pub fn invalid_trust_reasons(doc: &PolicyDocument) -> Vec<(String, Option<Span>)> {
+    let mut out: Vec<(String, Option<Span>)> = Vec::new();
+    let mut push = |m: String, s: Option<Span>| {
+        if !out.iter().any(|(m2, s2)| *m2 == m && *s2 == s) {
+            out.push((m, s));
+        }
+    };
+    for st in &doc.statements {
+        let name = statement_name(st);
+        // Resource / NotResource.
+        for (el, present) in [
+            ("Resource", st.resources.is_some()),
+            ("NotResource", st.not_resources.is_some()),
+        ] {
+            if present {
+                push(
+                    format!(
+                        "IAM rejects the role: MalformedPolicyDocument — {name} has a {el} element, which a role trust policy cannot have; remove it"
+                    ),
+                    st.resource_span.or(st.span),
+                );
+            }
+        }
+        // Partial wildcards in principals.
+        for e in st.principal_entries() {
+            if matches!(e.principal, Principal::Invalid { .. }) || !e.value.is_known() {
+                continue;
+            }
+            if partial_wildcard(&e.value) {
+                push(
+                    format!(
+                        "IAM rejects the role: MalformedPolicyDocument: Invalid principal in policy — \"{}\" uses a wildcard inside a principal, which IAM does not accept; trust the account (arn:aws:iam::ACCOUNT:root) and narrow it with an aws:PrincipalArn ArnLike condition",
+                        e.value.text
+                    ),
+                    e.value.span(),
+                );
+            }
+        }
+        // Action / principal-type mismatch.
+        let actions_known = st.actions.iter().all(|i| i.value.is_known())
+            && st
+                .not_actions
+                .as_ref()
+                .map_or(true, |n| n.iter().all(|i| i.value.is_known()));
+        let allowed: Vec<&str> = ASSUME_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| statement_matches_action(st, a))
+            .collect();
+        if actions_known && !allowed.is_empty() {
+            for e in st.principal_entries() {
+                let Some(caller) = caller_of(&e.kind, &e.principal) else {
+                    continue;
+                };
+                let needed = caller_action(caller);
+                if allowed.contains(&needed) {
+                    continue;
+                }
+                let who = match caller {
+                    Caller::Signed => format!("{} ({})", e.value.display(), e.kind.as_str()),
+                    Caller::WebIdentity => format!("the OIDC provider {}", e.value.display()),
+                    Caller::Saml => format!("the SAML provider {}", e.value.display()),
+                };
+                push(
+                    format!(
+                        "the trust can never be used by {who}: it calls {needed}, but {name} allows only {}; the role deploys, but assuming it fails (Access Analyzer: mismatched action for principal)",
+                        allowed.join(", ")
+                    ),
+                    e.value.span().or(st.span),
+                );
+            }
+        }
+        let oidc = st
+            .principal_entries()
+            .iter()
+            .any(|e| e.principal.is_web_identity());
+        for c in &st.conditions {
+            // `https://` in a condition key.
+            let key = c.key.text.to_ascii_lowercase();
+            if key.starts_with("https://") || key.starts_with("http://") {
+                push(
+                    format!(
+                        "IAM rejects the role: MalformedPolicyDocument — condition key \"{}\" starts with a URL scheme, and a condition key can contain only one colon; write it without https://",
+                        c.key.display()
+                    ),
+                    c.key.span().or(c.span),
+                );
+            }
+            // `StringEquals` with `*` on an OIDC `sub`.
+            if oidc
+                && key.ends_with(":sub")
+                && !c.op.is_like()
+                && c.op.is_string_or_arn()
+                && !c.op.is_negated()
+                && c.op.set != super::condition::SetQualifier::ForAllValues
+            {
+                for v in &c.values {
+                    if v.value.as_known().is_some_and(|t| t.contains('*')) {
+                        push(
+                            format!(
+                                "the condition can never match: {} compares \"{}\" literally (it does not expand *), so no workflow or workload can assume the role through {name}; use StringLike",
+                                c.operator.display(),
+                                v.value.text
+                            ),
+                            v.value.span().or(c.span),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::build::document_from_value;
+    use crate::policy::json::{parse, RawMap};
+    use crate::source::FileId;
+
+    const GH: &str = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com";
+    const GH_HOST: &str = "token.actions.githubusercontent.com";
+    const EKS: &str = "arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+    const EKS_HOST: &str = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
+    fn doc(text: &str) -> PolicyDocument {
+        let v = parse(
+            text,
+            &RawMap {
+                file: FileId(0),
+                base: 0,
+            },
+        )
+        .unwrap();
+        let d = document_from_value(&v);
+        assert!(d.problems.is_empty(), "{text}: {:?}", d.problems);
+        d
+    }
+
+    /// A one-statement trust document: principal JSON, action JSON, condition JSON.
+    fn trust(principal: &str, action: &str, condition: &str) -> PolicyDocument {
+        let cond = if condition.is_empty() {
+            String::new()
+        } else {
+            format!(", \"Condition\": {condition}")
+        };
+        doc(&format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {principal}, "Action": {action}{cond}}}]}}"#
+        ))
+    }
+
+    fn wildcard(condition: &str) -> PolicyDocument {
+        trust(r#"{"AWS": "*"}"#, r#""sts:AssumeRole""#, condition)
+    }
+
+    fn gh(action: &str, condition: &str) -> PolicyDocument {
+        trust(&format!(r#"{{"Federated": "{GH}"}}"#), action, condition)
+    }
+
+    const WI: &str = r#""sts:AssumeRoleWithWebIdentity""#;
+
+    #[test]
+    fn wildcard_pins_follow_must_hold_semantics() {
+        // (case, condition, pins known callers?)
+        let table = [
+            ("WC-01", "", false),
+            (
+                "WC-04",
+                r#"{"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}"#,
+                true,
+            ),
+            (
+                "WC-05",
+                r#"{"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg1"}}"#,
+                false,
+            ),
+            (
+                "WC-06",
+                r#"{"StringEquals": {"aws:PrincipalAccount": "111111111111"}}"#,
+                true,
+            ),
+            (
+                "WC-07",
+                r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Deploy"}}"#,
+                false,
+            ),
+            (
+                "WC-08",
+                r#"{"StringEquals": {"sts:ExternalId": "abc123"}}"#,
+                false,
+            ),
+            (
+                "WC-09",
+                r#"{"StringNotEquals": {"aws:PrincipalAccount": "222222222222"}}"#,
+                false,
+            ),
+            (
+                "WC-10",
+                r#"{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#,
+                false,
+            ),
+            (
+                "WC-11",
+                r#"{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-exampleorg1/r-ab12/ou-ab12-11111111/*"}}"#,
+                true,
+            ),
+            (
+                "WC-12",
+                r#"{"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": "o-exampleorg1/*"}}"#,
+                false,
+            ),
+            (
+                "WC-13",
+                r#"{"Bool": {"aws:MultiFactorAuthPresent": "true"}}"#,
+                false,
+            ),
+            (
+                "ArnLike own account",
+                r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/ci/*"}}"#,
+                true,
+            ),
+            (
+                "StringLike spanning colons",
+                r#"{"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*"}}"#,
+                false,
+            ),
+            (
+                "StringLike account prefix",
+                r#"{"StringLike": {"aws:PrincipalAccount": "1111*"}}"#,
+                false,
+            ),
+            (
+                "org ID pattern",
+                r#"{"StringLike": {"aws:PrincipalOrgID": "o-*"}}"#,
+                false,
+            ),
+            (
+                "org path wildcard org",
+                r#"{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-*/r-1/*"}}"#,
+                false,
+            ),
+            (
+                "one broad value opens the key",
+                r#"{"StringLike": {"aws:PrincipalAccount": ["111111111111", "*"]}}"#,
+                false,
+            ),
+            (
+                "StringEquals star is literal",
+                r#"{"StringEquals": {"aws:PrincipalAccount": "*"}}"#,
+                true,
+            ),
+            (
+                "key case-insensitive",
+                r#"{"StringEquals": {"AWS:principalorgid": "o-exampleorg1"}}"#,
+                true,
+            ),
+            (
+                "NullIfExists",
+                r#"{"Null": {"aws:PrincipalOrgID": "false"}}"#,
+                false,
+            ),
+            (
+                "SourceOrgID",
+                r#"{"StringEquals": {"aws:SourceOrgID": "o-exampleorg1"}}"#,
+                true,
+            ),
+            (
+                "S3 SourceArn",
+                r#"{"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}}"#,
+                true,
+            ),
+            (
+                "S3 SourceArn wildcard",
+                r#"{"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}}"#,
+                false,
+            ),
+        ];
+        for (case, cond, want) in table {
+            let d = wildcard(cond);
+            assert_eq!(
+                caller_pins(&d.statements[0]).pins_known_callers(),
+                want,
+                "{case}: {cond}"
+            );
+        }
+    }
+
+    #[test]
+    fn pins_sort_values_by_key() {
+        let d = wildcard(
+            r#"{"StringEquals": {"aws:PrincipalOrgID": "o-1", "aws:SourceAccount": "111111111111", "aws:PrincipalAccount": "222222222222"},
+                "ArnLike": {"aws:SourceArn": "arn:aws:ssm-incidents:*:111111111111:incident-record/myresponseplan/*"},
+                "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-1/r-1/*"]}}"#,
+        );
+        let p = caller_pins(&d.statements[0]);
+        assert_eq!(p.org_ids.len(), 1);
+        assert_eq!(p.accounts.len(), 2);
+        assert_eq!(
+            p.arns[0].value.text,
+            "arn:aws:ssm-incidents:*:111111111111:incident-record/myresponseplan/*"
+        );
+        assert_eq!(p.org_paths.len(), 1);
+        assert!(p.source_org_ids.is_empty());
+    }
+
+    #[test]
+    fn sv_02_03_confused_deputy_protection() {
+        let svc = r#"{"Service": "ssm-incidents.amazonaws.com"}"#;
+        let d = trust(svc, r#""sts:AssumeRole""#, "");
+        assert!(!caller_pins(&d.statements[0]).pins_known_callers());
+        let d = trust(
+            svc,
+            r#""sts:AssumeRole""#,
+            r#"{"ArnLike": {"aws:SourceArn": "arn:aws:ssm-incidents:*:111111111111:incident-record/myresponseplan/*"}, "StringEquals": {"aws:SourceAccount": "111111111111"}}"#,
+        );
+        let p = caller_pins(&d.statements[0]);
+        assert!(p.pins_known_callers());
+        assert_eq!(p.arns.len(), 1);
+        assert_eq!(p.accounts.len(), 1);
+    }
+
+    #[test]
+    fn external_id_and_principal_arn() {
+        let table = [
+            (r#"{"StringEquals": {"sts:ExternalId": "abc"}}"#, true),
+            (r#"{"StringEquals": {"STS:EXTERNALID": "abc"}}"#, true),
+            (r#"{"StringLike": {"sts:ExternalId": "abc-*"}}"#, true),
+            (r#"{"StringLike": {"sts:ExternalId": "*"}}"#, false),
+            (
+                r#"{"StringEqualsIfExists": {"sts:ExternalId": "abc"}}"#,
+                false,
+            ),
+            (r#"{"StringNotEquals": {"sts:ExternalId": "abc"}}"#, false),
+            (
+                r#"{"ForAllValues:StringEquals": {"sts:ExternalId": "abc"}}"#,
+                false,
+            ),
+            (r#"{"Null": {"sts:ExternalId": "false"}}"#, false),
+            ("", false),
+        ];
+        for (cond, want) in table {
+            let d = trust(r#"{"AWS": "222222222222"}"#, r#""sts:AssumeRole""#, cond);
+            assert_eq!(requires_external_id(&d.statements[0]), want, "{cond}");
+        }
+        // WC-14: the account delegates, the condition names principals.
+        let d = trust(
+            r#"{"AWS": "arn:aws:iam::111111111111:root"}"#,
+            r#""sts:AssumeRole""#,
+            r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/ci/*"}, "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/x"}}"#,
+        );
+        let vals: Vec<&str> = principal_arn_values(&d.statements[0])
+            .iter()
+            .map(|i| i.value.text.as_str())
+            .collect();
+        assert_eq!(vals, vec!["arn:aws:iam::111111111111:role/ci/*"]);
+    }
+
+    fn verdict_name(v: &SubjectVerdict) -> &'static str {
+        match v {
+            SubjectVerdict::Missing => "missing",
+            SubjectVerdict::TooBroad { .. } => "broad",
+            SubjectVerdict::NeverMatches { .. } => "never",
+            SubjectVerdict::Restricted => "ok",
+            SubjectVerdict::Unresolved => "unresolved",
+        }
+    }
+
+    #[test]
+    fn oidc_subject_verdicts() {
+        let table = [
+            (
+                "OI-01",
+                r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#,
+                "missing",
+            ),
+            (
+                "OI-02",
+                r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#,
+                "ok",
+            ),
+            (
+                "OI-03",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org*"}}"#,
+                "broad",
+            ),
+            (
+                "OI-04",
+                r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#,
+                "never",
+            ),
+            (
+                "star",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "*"}}"#,
+                "broad",
+            ),
+            (
+                "repo:*",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}"#,
+                "broad",
+            ),
+            (
+                "rep*",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "rep*"}}"#,
+                "broad",
+            ),
+            (
+                "leading wildcard",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "*:ref:refs/heads/main"}}"#,
+                "broad",
+            ),
+            (
+                "exact",
+                r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}"#,
+                "ok",
+            ),
+            (
+                "branch wildcard",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}"#,
+                "ok",
+            ),
+            (
+                "list with one broad",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/app:*", "repo:*"]}}"#,
+                "broad",
+            ),
+            (
+                "ForAllValues",
+                r#"{"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}"#,
+                "missing",
+            ),
+            (
+                "IfExists",
+                r#"{"StringLikeIfExists": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}"#,
+                "missing",
+            ),
+            (
+                "negated",
+                r#"{"StringNotLike": {"token.actions.githubusercontent.com:sub": "repo:evil/*"}}"#,
+                "missing",
+            ),
+            (
+                "ForAnyValue",
+                r#"{"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}"#,
+                "ok",
+            ),
+            (
+                "key case",
+                r#"{"StringLike": {"TOKEN.actions.githubusercontent.com:SUB": "repo:acme/*"}}"#,
+                "ok",
+            ),
+            (
+                "other host",
+                r#"{"StringLike": {"gitlab.com:sub": "project_path:acme/*"}}"#,
+                "missing",
+            ),
+            (
+                "ANDed: broad and pinned",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}, "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}"#,
+                "ok",
+            ),
+            (
+                "ANDed: never closes",
+                r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}, "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}"#,
+                "never",
+            ),
+            (
+                "equals list, one literal star",
+                r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/*", "repo:acme/app:ref:refs/heads/main"]}}"#,
+                "ok",
+            ),
+            (
+                "https key does not count",
+                r#"{"StringEquals": {"https://token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}"#,
+                "missing",
+            ),
+        ];
+        for (case, cond, want) in table {
+            let d = gh(WI, cond);
+            let v = oidc_subject(&d.statements[0], GH_HOST);
+            assert_eq!(verdict_name(&v), want, "{case}: {cond} → {v:?}");
+            let e = &d.statements[0].principal_entries()[0];
+            assert_eq!(
+                oidc_subject_for(&d.statements[0], &e.principal),
+                v,
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn too_broad_reasons_name_what_they_admit() {
+        let d = gh(
+            WI,
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme*"}}"#,
+        );
+        match oidc_subject(&d.statements[0], GH_HOST) {
+            SubjectVerdict::TooBroad { value, reason } => {
+                assert_eq!(value.value.text, "repo:acme*");
+                assert!(reason.contains("acme-evil"), "{reason}");
+                assert!(reason.contains("repo:acme/*"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let cases = [
+            ("repo:*", "any repository on GitHub"),
+            ("*", "every subject"),
+            ("system:serviceaccount:*", "any namespace"),
+            ("organization:*", "any HCP Terraform organization"),
+            ("project_path:*", "any GitLab project"),
+            ("system:serviceaccount:pay*", "pay-evil"),
+        ];
+        for (pat, needle) in cases {
+            let r = broad_subject_reason(pat).unwrap_or_default();
+            assert!(r.contains(needle), "{pat}: {r}");
+        }
+        for ok in [
+            "repo:acme/*",
+            "system:serviceaccount:payments:*",
+            "organization:acme:*",
+            "project_path:group/*",
+            "repo:acme/app:environment:prod",
+        ] {
+            assert_eq!(broad_subject_reason(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn eks_and_other_providers() {
+        let eks = |cond: &str| trust(&format!(r#"{{"Federated": "{EKS}"}}"#), WI, cond);
+        // OI-06
+        let d = eks(&format!(
+            r#"{{"StringEquals": {{"{EKS_HOST}:sub": "system:serviceaccount:payments:api", "{EKS_HOST}:aud": "sts.amazonaws.com"}}}}"#
+        ));
+        assert_eq!(
+            oidc_subject(&d.statements[0], EKS_HOST),
+            SubjectVerdict::Restricted
+        );
+        assert!(oidc_has_audience(&d.statements[0], EKS_HOST));
+        // OI-07: cluster-wide.
+        let d = eks(&format!(
+            r#"{{"StringEquals": {{"{EKS_HOST}:aud": "sts.amazonaws.com"}}}}"#
+        ));
+        assert_eq!(
+            oidc_subject(&d.statements[0], EKS_HOST),
+            SubjectVerdict::Missing
+        );
+        // OI-08: namespace-wide is a pin.
+        let d = eks(&format!(
+            r#"{{"StringLike": {{"{EKS_HOST}:sub": "system:serviceaccount:payments:*"}}}}"#
+        ));
+        assert_eq!(
+            oidc_subject(&d.statements[0], EKS_HOST),
+            SubjectVerdict::Restricted
+        );
+        assert!(!oidc_has_audience(&d.statements[0], EKS_HOST));
+        // OI-10: any HCP Terraform organization.
+        let d = trust(
+            r#"{"Federated": "arn:aws:iam::111111111111:oidc-provider/app.terraform.io"}"#,
+            WI,
+            r#"{"StringEquals": {"app.terraform.io:aud": "aws.workload.identity"}, "StringLike": {"app.terraform.io:sub": "organization:*"}}"#,
+        );
+        assert_eq!(
+            verdict_name(&oidc_subject(&d.statements[0], "app.terraform.io")),
+            "broad"
+        );
+        assert!(oidc_has_audience(&d.statements[0], "app.terraform.io"));
+        // OI-11: gitlab without sub.
+        let d = trust(
+            r#"{"Federated": "arn:aws:iam::111111111111:oidc-provider/gitlab.com"}"#,
+            WI,
+            r#"{"StringEquals": {"gitlab.com:aud": "https://gitlab.com"}}"#,
+        );
+        assert_eq!(
+            oidc_subject(&d.statements[0], "gitlab.com"),
+            SubjectVerdict::Missing
+        );
+        // OI-12 / OI-13: Cognito audience.
+        let cog = r#"{"Federated": "cognito-identity.amazonaws.com"}"#;
+        let d = trust(
+            cog,
+            WI,
+            r#"{"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-abcd-abcd-abcd-123456789012"}, "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}}"#,
+        );
+        let p = &d.statements[0].principal_entries()[0].principal;
+        assert!(oidc_has_audience_for(&d.statements[0], p));
+        let d = trust(cog, WI, "");
+        assert!(!oidc_has_audience(
+            &d.statements[0],
+            "cognito-identity.amazonaws.com"
+        ));
+        // Facebook uses app_id.
+        let d = trust(
+            r#"{"Federated": "graph.facebook.com"}"#,
+            WI,
+            r#"{"StringEquals": {"graph.facebook.com:app_id": "123"}}"#,
+        );
+        assert!(oidc_has_audience(&d.statements[0], "graph.facebook.com"));
+        // A wildcard-only StringLike audience does not count; IfExists does not either.
+        let d = gh(
+            WI,
+            r#"{"StringLike": {"token.actions.githubusercontent.com:aud": "*"}}"#,
+        );
+        assert!(!oidc_has_audience(&d.statements[0], GH_HOST));
+        let d = gh(
+            WI,
+            r#"{"StringEqualsIfExists": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#,
+        );
+        assert!(!oidc_has_audience(&d.statements[0], GH_HOST));
+    }
+
+    #[test]
+    fn provider_refs_and_symbolic_keys() {
+        use crate::value::{Sym, Unknown, Value};
+        let prov = Sym::Attr {
+            resource: "aws_iam_openid_connect_provider.gh".into(),
+            attr: "arn".into(),
+        };
+        let url = Sym::Attr {
+            resource: "aws_iam_openid_connect_provider.gh".into(),
+            attr: "url".into(),
+        };
+        let key = |suffix: &str, sym: Option<Sym>| match sym {
+            Some(s) => Str::concat([&Str::sym(s, None), &Str::lit(suffix, None)]),
+            None => Str::concat([
+                &Str::unknown(Unknown::new("var.host", "no value", None)),
+                &Str::lit(suffix, None),
+            ]),
+        };
+        let build = |k: Str, val: Value| {
+            let v = Value::Map(
+                vec![(
+                    Str::lit("Statement", None),
+                    Value::Map(
+                        vec![
+                            (Str::lit("Effect", None), Value::str("Allow", None)),
+                            (
+                                Str::lit("Action", None),
+                                Value::str("sts:AssumeRoleWithWebIdentity", None),
+                            ),
+                            (
+                                Str::lit("Principal", None),
+                                Value::Map(
+                                    vec![(
+                                        Str::lit("Federated", None),
+                                        Value::Str(Str::sym(prov.clone(), None)),
+                                    )],
+                                    None,
+                                ),
+                            ),
+                            (
+                                Str::lit("Condition", None),
+                                Value::Map(
+                                    vec![(
+                                        Str::lit("StringLike", None),
+                                        Value::Map(vec![(k, val)], None),
+                                    )],
+                                    None,
+                                ),
+                            ),
+                        ],
+                        None,
+                    ),
+                )],
+                None,
+            );
+            document_from_value(&v)
+        };
+        let s = |t: &str| Value::str(t, None);
+        let d = build(key(":sub", Some(url.clone())), s("repo:acme/*"));
+        let p = d.statements[0].principal_entries()[0].principal.clone();
+        assert!(matches!(p, Principal::ProviderRef { .. }));
+        assert_eq!(
+            oidc_subject_for(&d.statements[0], &p),
+            SubjectVerdict::Restricted
+        );
+        // The symbolic key also counts for a provider whose host is known.
+        assert_eq!(
+            oidc_subject(&d.statements[0], GH_HOST),
+            SubjectVerdict::Restricted
+        );
+        let d = build(key(":sub", Some(url.clone())), s("repo:*"));
+        assert_eq!(
+            verdict_name(&oidc_subject_for(&d.statements[0], &p)),
+            "broad"
+        );
+        let d = build(key(":sub", None), s("repo:acme/*"));
+        assert_eq!(
+            oidc_subject_for(&d.statements[0], &p),
+            SubjectVerdict::Unresolved
+        );
+        let d = build(key(":aud", Some(url)), s("sts.amazonaws.com"));
+        assert_eq!(
+            oidc_subject_for(&d.statements[0], &p),
+            SubjectVerdict::Missing
+        );
+        assert!(oidc_has_audience_for(&d.statements[0], &p));
+        // A literal sub key with an unknown value is unresolved, never guessed.
+        let d = build(
+            Str::lit("token.actions.githubusercontent.com:sub", None),
+            Value::Unknown(Unknown::new("var.sub", "no value", None)),
+        );
+        assert_eq!(
+            oidc_subject_for(&d.statements[0], &p),
+            SubjectVerdict::Unresolved
+        );
+        assert_eq!(d.unknowns[0].expr, "var.sub");
+        // An unknown value next to a broad one: the broad one already admits everyone.
+        let d = build(
+            Str::lit("token.actions.githubusercontent.com:sub", None),
+            Value::List(
+                vec![
+                    Value::Unknown(Unknown::new("var.sub", "no value", None)),
+                    s("repo:*"),
+                ],
+                None,
+            ),
+        );
+        assert_eq!(
+            verdict_name(&oidc_subject_for(&d.statements[0], &p)),
+            "broad"
+        );
+    }
+
+    fn reasons(d: &PolicyDocument) -> Vec<String> {
+        invalid_trust_reasons(d)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect()
+    }
+
+    #[test]
+    fn invalid_trust_policies() {
+        // (case, document, expected message fragment)
+        let table: Vec<(&str, PolicyDocument, &str)> = vec![
+            (
+                "PF-02",
+                trust(
+                    r#"{"AWS": "arn:aws:sts::111111111111:assumed-role/RoleA/*"}"#,
+                    r#""sts:AssumeRole""#,
+                    "",
+                ),
+                "wildcard inside a principal",
+            ),
+            (
+                "PF-05",
+                trust(
+                    r#"{"AWS": "arn:aws:iam::111111111111:role/*"}"#,
+                    r#""sts:AssumeRole""#,
+                    "",
+                ),
+                "IAM rejects the role",
+            ),
+            (
+                "wildcard account and role",
+                trust(
+                    r#"{"AWS": "arn:aws:iam::*:role/*"}"#,
+                    r#""sts:AssumeRole""#,
+                    "",
+                ),
+                "wildcard inside a principal",
+            ),
+            (
+                "service wildcard",
+                trust(
+                    r#"{"Service": "*.amazonaws.com"}"#,
+                    r#""sts:AssumeRole""#,
+                    "",
+                ),
+                "wildcard inside a principal",
+            ),
+            (
+                "PF-08",
+                doc(
+                    r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole", "Resource": "*"}]}"#,
+                ),
+                "Resource element",
+            ),
+            (
+                "OI-05",
+                gh(
+                    r#""sts:AssumeRole""#,
+                    r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#,
+                ),
+                "calls sts:AssumeRoleWithWebIdentity",
+            ),
+            (
+                "OI-04",
+                gh(
+                    WI,
+                    r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#,
+                ),
+                "the condition can never match",
+            ),
+            (
+                "OI-09",
+                trust(
+                    &format!(r#"{{"Federated": "{EKS}"}}"#),
+                    WI,
+                    &format!(
+                        r#"{{"StringEquals": {{"https://{EKS_HOST}:sub": "system:serviceaccount:payments:api"}}}}"#
+                    ),
+                ),
+                "only one colon",
+            ),
+            (
+                "SAML with web identity action",
+                trust(
+                    r#"{"Federated": "arn:aws:iam::111111111111:saml-provider/Okta"}"#,
+                    WI,
+                    "",
+                ),
+                "calls sts:AssumeRoleWithSAML",
+            ),
+            (
+                "AWS with web identity action",
+                trust(r#"{"AWS": "111111111111"}"#, WI, ""),
+                "calls sts:AssumeRole,",
+            ),
+            (
+                "service with SAML action",
+                trust(
+                    r#"{"Service": "ec2.amazonaws.com"}"#,
+                    r#""sts:AssumeRoleWithSAML""#,
+                    "",
+                ),
+                "calls sts:AssumeRole,",
+            ),
+        ];
+        for (case, d, needle) in table {
+            let r = reasons(&d);
+            assert!(
+                r.iter().any(|m| m.contains(needle)),
+                "{case}: {r:?} lacks {needle}"
+            );
+        }
+    }
+
+    #[test]
+    fn valid_trust_policies_have_no_reasons() {
+        let table: Vec<(&str, PolicyDocument)> = vec![
+            ("WC-01", wildcard("")),
+            (
+                "wildcard account",
+                trust(
+                    r#"{"AWS": "arn:aws:iam::*:root"}"#,
+                    r#""sts:AssumeRole""#,
+                    "",
+                ),
+            ),
+            (
+                "OI-02",
+                gh(
+                    WI,
+                    r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#,
+                ),
+            ),
+            (
+                "OI-14",
+                trust(
+                    r#"{"Federated": "arn:aws:iam::111111111111:saml-provider/Okta"}"#,
+                    r#""sts:AssumeRoleWithSAML""#,
+                    r#"{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}"#,
+                ),
+            ),
+            (
+                "tag session with OIDC",
+                gh(r#"["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]"#, ""),
+            ),
+            ("only tag session", gh(r#""sts:TagSession""#, "")),
+            ("wildcard action", gh(r#""sts:*""#, "")),
+            ("assume-role prefix", gh(r#""sts:AssumeRole*""#, "")),
+            (
+                "mixed principals, both actions",
+                trust(
+                    &format!(r#"{{"AWS": "111111111111", "Federated": "{GH}"}}"#),
+                    r#"["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]"#,
+                    "",
+                ),
+            ),
+            (
+                "EC2",
+                trust(
+                    r#"{"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}"#,
+                    r#""sts:AssumeRole""#,
+                    "",
+                ),
+            ),
+            ("bare star", trust(r#""*""#, WI, "")),
+            (
+                "StringLike with star on sub is fine",
+                gh(
+                    WI,
+                    r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}"#,
+                ),
+            ),
+            (
+                "StringEquals star on a non-OIDC statement",
+                trust(
+                    r#"{"AWS": "111111111111"}"#,
+                    r#""sts:AssumeRole""#,
+                    r#"{"StringEquals": {"x:sub": "*"}}"#,
+                ),
+            ),
+        ];
+        for (case, d) in table {
+            assert!(reasons(&d).is_empty(), "{case}: {:?}", reasons(&d));
+        }
+    }
+
+    #[test]
+    fn invalid_reason_spans_point_at_the_offender() {
+        let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/*"}, "Action": "sts:AssumeRole", "Resource": "*"}]}"#;
+        let d = doc(text);
+        let r = invalid_trust_reasons(&d);
+        assert_eq!(r.len(), 2, "{r:?}");
+        let res = text.find("Resource").unwrap();
+        assert_eq!(r[0].1, Some(Span::new(FileId(0), res, res + 8)));
+        let p = text.find("arn:aws:iam::111111111111:role/*").unwrap();
+        assert_eq!(r[1].1, Some(Span::new(FileId(0), p, p + 32)));
+    }
+
+    #[test]
+    fn actions_and_wildcards() {
+        assert!(action_matches("sts:AssumeRole*", "sts:AssumeRoleWithSAML"));
+        assert!(action_matches("STS:assumerole", "sts:AssumeRole"));
+        assert!(action_matches("*", "sts:AssumeRole"));
+        assert!(!action_matches(
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithWebIdentity"
+        ));
+        assert!(wildcard_match(
+            "repo:acme/?pp:*",
+            "repo:acme/app:ref",
+            false
+        ));
+        assert!(!wildcard_match("repo:acme/*", "repo:acme-evil/x", false));
+        assert!(wildcard_match("repo:acme*", "repo:acme-evil/x", false));
+        let d = doc(
+            r#"{"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "NotAction": "iam:*"}}"#,
+        );
+        assert!(d.statements[0].is_assume_role());
+        assert!(is_trust_document(&d));
+    }
 }

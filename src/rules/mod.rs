@@ -3,6 +3,23 @@
 //! A rule reads the model ([`Context`]) and pushes [`Finding`]s. To add one: copy a neighbour's shape, write
 //! its page, and add it to [`registry`].
 
+pub mod common;
+pub mod tl001;
+pub mod tl002;
+pub mod tl010;
+pub mod tl011;
+pub mod tl012;
+pub mod tl013;
+pub mod tl014;
+pub mod tl015;
+pub mod tl020;
+pub mod tl021;
+pub mod tl040;
+pub mod tl041;
+pub mod tl050;
+pub mod tl900;
+pub mod tl901;
+
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::model::Inventory;
@@ -36,8 +53,29 @@ pub trait Rule: Sync + Send {
 }
 
 /// Every rule, in ID order.
+static RULES: &[&dyn Rule] = &[
+    &tl001::RoleTrustsRole,
+    &tl002::ChainedSessionDuration,
+    // TL003 role-chain
+    &tl010::UntrustedAccount,
+    &tl011::WildcardPrincipal,
+    &tl012::MissingExternalId,
+    &tl013::CrossAccountRootTrust,
+    &tl014::NotPrincipalAllow,
+    &tl015::InvalidTrustPolicy,
+    &tl020::MultiServiceTrust,
+    &tl021::ServiceAndAccountTrust,
+    // TL030 same-account-direct-trust
+    &tl040::OidcUnrestrictedSubject,
+    &tl041::OidcMissingAudience,
+    &tl050::RoleMissingTags,
+    &tl900::ParseError,
+    &tl901::UnresolvedValue,
+];
+
+/// Every rule, in ID order.
 pub fn registry() -> Vec<&'static dyn Rule> {
-    vec![]
+    RULES.to_vec()
 }
 
 /// The metadata of a rule by ID (case-insensitive).
@@ -46,4 +84,37 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
         .into_iter()
         .map(|r| r.meta())
         .find(|m| m.id.eq_ignore_ascii_case(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_in_id_order_with_pages() {
+        let ids: Vec<&str> = registry().iter().map(|r| r.meta().id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        for r in registry() {
+            let m = r.meta();
+            let title = format!("# {} {}", m.id, m.slug);
+            assert_eq!(m.page.lines().next(), Some(title.as_str()), "{}", m.id);
+            let score: f64 = m.security_severity.parse().unwrap_or(-1.0);
+            assert!((0.0..=10.0).contains(&score), "{}", m.id);
+            assert!(!m.short.is_empty() && !m.tags.is_empty());
+            for section in [
+                "## Why it matters",
+                "## Failing example",
+                "## Passing example",
+                "## How to fix",
+                "## Configuration",
+                "## References",
+            ] {
+                assert!(m.page.contains(section), "{} lacks {section}", m.id);
+            }
+        }
+        assert_eq!(meta("tl011").map(|m| m.slug), Some("wildcard-principal"));
+    }
 }
