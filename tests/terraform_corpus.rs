@@ -132,6 +132,17 @@ fn corpus_terraform_smoke() {
         elapsed
     );
     eprintln!("roles with unknown parts in trust: {unknown_trust}; trust without statements: {no_statements}");
+    if std::env::var("TL_DEBUG").is_ok_and(|f| f == "standalone") {
+        for t in &inv.standalone_trusts {
+            let f = sources.get(t.decl.span.file);
+            eprintln!(
+                "  standalone {} @ {}:{}",
+                t.decl.address,
+                f.rel,
+                f.position(t.decl.span.start).line
+            );
+        }
+    }
     for e in &parse_errors {
         eprintln!("  TL900 {e}");
     }

@@ -1127,11 +1127,10 @@ impl<'m> Eval<'m> {
     }
 
     fn expand_uncached(&self, inst: usize, block: &Block) -> Vec<InstSpec> {
-        let is_root = self.inst(inst).parent.is_none();
         if let Some(c) = block.body.attr("count") {
             let v = self.eval(inst, &Scope::default(), &c.expr);
             let mut out = self.count_specs(&v, &[], c);
-            if out.is_empty() && is_root && self.depends_on_inputs(inst, &c.expr) {
+            if out.is_empty() && self.depends_on_inputs(inst, &c.expr) {
                 out.push(InstSpec {
                     key: Some(InstKey::Int(0)),
                     scope: Scope {
@@ -1149,7 +1148,7 @@ impl<'m> Eval<'m> {
         if let Some(fe) = block.body.attr("for_each") {
             let v = self.eval(inst, &Scope::default(), &fe.expr);
             let mut out = self.for_each_specs(&v, &[], fe);
-            if out.is_empty() && is_root && self.depends_on_inputs(inst, &fe.expr) {
+            if out.is_empty() && self.depends_on_inputs(inst, &fe.expr) {
                 out.push(InstSpec {
                     key: Some(InstKey::Any),
                     scope: unknown_each_scope(block, "for_each is empty with the variables' defaults"),
@@ -1168,7 +1167,8 @@ impl<'m> Eval<'m> {
         }]
     }
 
-    /// Whether an expression's value would change if the root's variables were inputs.
+    /// Whether an expression's value would change if the root module's variables were inputs (not facts):
+    /// a `count`/`for_each` that is zero only because of a default then still gives a possible instance.
     fn depends_on_inputs(&self, inst: usize, e: &Expr) -> bool {
         self.vars_unknown.set(true);
         let v = self.eval(inst, &Scope::default(), e);

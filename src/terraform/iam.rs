@@ -103,7 +103,7 @@ fn walk(ev: &Eval, inst: usize, c: &mut Collected, docs_todo: &mut Vec<(usize, u
         let (Some("aws_iam_policy_document"), Some(name)) = (b.label(0), b.label(1)) else {
             continue;
         };
-        if !docs::may_be_trust(b) {
+        if !docs::may_be_trust(b) || m.docs_used_by_resources.contains(name) {
             continue;
         }
         let base = ev.address(inst, BlockKind::Data, "aws_iam_policy_document", name, None);
