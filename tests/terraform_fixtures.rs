@@ -468,3 +468,127 @@ fn registry_modules_from_modules_json_or_unknown() {
     // The missing module is a TL901 note of its own.
     assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::Unresolved { resource: Some(r), .. } if r == "module.not_downloaded")));
 }
+
+#[test]
+fn users_groups_policies_attachments_profiles_and_providers() {
+    use trustlint::model::AttachTarget;
+    use trustlint::value::Sym;
+    let s = scan("identities");
+    let app = s.role("aws_iam_role.app");
+    let names: Vec<&str> = app
+        .inline_policies
+        .iter()
+        .map(|p| p.name.as_ref().map(|n| n.text.as_str()).unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["inline", "by-name"]);
+    let arns: Vec<&str> = app
+        .managed_policy_arns
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/AdministratorAccess"
+        ]
+    );
+    assert_eq!(
+        app.permissions_boundary.as_ref().unwrap().text,
+        "arn:aws:iam::123456789012:policy/boundary"
+    );
+    let target = s.role("aws_iam_role.target");
+    // `name_prefix`: the generated suffix is unknown, the path is known.
+    assert!(target.name.as_ref().unwrap().text.starts_with("target-"));
+    assert!(!target.name.as_ref().unwrap().is_known());
+    assert_eq!(target.path.as_ref().unwrap().text, "/team/");
+    assert_eq!(target.inline_policies.len(), 1);
+    assert_eq!(
+        target.inline_policies[0].decl.address,
+        "aws_iam_role_policy.by_reference"
+    );
+    // The attached customer managed policy, by its symbolic ARN.
+    assert!(
+        matches!(target.managed_policy_arns[0].as_sym(), Some(Sym::PolicyArn(k)) if k.ends_with("::aws_iam_policy.assume"))
+    );
+    match &principals(target)[0].principal {
+        Principal::UserRef { key } => assert!(key.ends_with("::aws_iam_user.alice")),
+        other => panic!("{other:?}"),
+    }
+    // An inline policy for a role outside the scan stays a policy attached to what it names.
+    let elsewhere = s
+        .inv
+        .policies
+        .iter()
+        .find(|p| p.decl.address == "aws_iam_role_policy.elsewhere")
+        .unwrap();
+    assert!(
+        matches!(&elsewhere.attached_to[..], [AttachTarget::Role(r)] if r.text == "not-scanned")
+    );
+    let assume = s
+        .inv
+        .policies
+        .iter()
+        .find(|p| p.decl.address == "aws_iam_policy.assume")
+        .unwrap();
+    assert_eq!(assume.attached_to.len(), 2);
+    let alice = s
+        .inv
+        .users
+        .iter()
+        .find(|u| u.decl.address == "aws_iam_user.alice")
+        .unwrap();
+    assert_eq!(alice.path.as_ref().unwrap().text, "/people/");
+    assert_eq!(alice.inline_policies.len(), 1);
+    assert_eq!(
+        alice
+            .groups
+            .iter()
+            .map(|g| g.text.as_str())
+            .collect::<Vec<_>>(),
+        ["devs"]
+    );
+    assert_eq!(alice.managed_policy_arns.len(), 1);
+    let devs = s
+        .inv
+        .groups
+        .iter()
+        .find(|g| g.decl.address == "aws_iam_group.devs")
+        .unwrap();
+    assert_eq!(devs.inline_policies.len(), 1);
+    assert_eq!(devs.managed_policy_arns.len(), 1);
+    assert_eq!(s.inv.attachments.len(), 4);
+    let ip = &s.inv.instance_profiles[0];
+    assert_eq!(ip.role.text, "app");
+    assert_eq!(s.text(ip.role.span()), "app");
+    let oidc = &s.inv.oidc_providers[0];
+    assert_eq!(
+        oidc.url.as_ref().unwrap().text,
+        "https://token.actions.githubusercontent.com"
+    );
+    assert_eq!(oidc.client_ids[0].text, "sts.amazonaws.com");
+    // The provider's configured URL flows into the condition key, with its span.
+    let r = s.role("aws_iam_role.oidc");
+    let cond = &r.trust.as_ref().unwrap().doc.statements[0].conditions[0];
+    assert_eq!(cond.key.text, "token.actions.githubusercontent.com:aud");
+    assert_eq!(s.text(cond.key.span_of(0, 5)), "token");
+    assert_eq!(s.at(cond.key.span_of(0, 5).unwrap()), "main.tf:115");
+}
+
+#[test]
+fn var_files_apply_after_tfvars() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vf = tmp.path().join("prod.tfvars");
+    std::fs::write(&vf, "ci_account = \"246824682468\"\n").unwrap();
+    let options = ScanOptions {
+        var_files: vec![vf],
+        ..ScanOptions::default()
+    };
+    let s = scan_with(&dir("tfvars_hops"), options);
+    let e = entry(
+        s.role("aws_iam_role.deploy"),
+        "arn:aws:iam::246824682468:root",
+    );
+    assert_eq!(s.text(account_span(e)), "246824682468");
+    assert!(s.file_of(account_span(e)).ends_with("prod.tfvars"));
+}
