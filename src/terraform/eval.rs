@@ -19,6 +19,12 @@ use std::rc::Rc;
 pub const MAX_DEPTH: u32 = 160;
 /// Deepest module call chain.
 pub const MAX_MODULE_DEPTH: usize = 24;
+/// Most expression evaluations for one root module and the modules it calls: bounds the work (and memory)
+/// of hostile input such as nested `for` expressions over large ranges.
+pub const MAX_STEPS: u64 = 1_000_000;
+/// Most value nodes built into collections for one root module: bounds memory when large values are copied
+/// into many places.
+pub const MAX_NODES: usize = 2_000_000;
 /// Most instances one `count`/`for_each` may create.
 pub const MAX_INSTANCES: usize = 1000;
 
@@ -150,6 +156,11 @@ pub struct Eval<'m> {
     memo: RefCell<HashMap<MemoKey, Memo>>,
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
     depth: Cell<u32>,
+    steps: Cell<u64>,
+    nodes: Cell<usize>,
+    /// Budgets ([`MAX_STEPS`], [`MAX_NODES`]); lowered in tests.
+    pub max_steps: u64,
+    pub max_nodes: usize,
     pub diags: RefCell<Vec<Diagnostic>>,
     /// Keys of policy documents read while evaluating a role's trust policy.
     pub used_docs: RefCell<HashSet<String>>,
@@ -180,6 +191,10 @@ impl<'m> Eval<'m> {
             memo: RefCell::default(),
             expansions: RefCell::default(),
             depth: Cell::new(0),
+            steps: Cell::new(0),
+            nodes: Cell::new(0),
+            max_steps: MAX_STEPS,
+            max_nodes: MAX_NODES,
             diags: RefCell::default(),
             used_docs: RefCell::default(),
             merged_docs: RefCell::default(),
@@ -232,6 +247,30 @@ impl<'m> Eval<'m> {
         Value::Unknown(Unknown::new(self.text(span), why, Some(span)))
     }
 
+    /// Counts a newly built collection against the node budget; past it the value is unknown.
+    pub fn charge(&self, v: Value, span: Span) -> Value {
+        if !matches!(v, Value::List(..) | Value::Map(..)) || self.charge_item(&v) {
+            return v;
+        }
+        self.too_large(span)
+    }
+
+    /// Counts one element put into a new collection; false once the budget is spent.
+    fn charge_item(&self, v: &Value) -> bool {
+        let left = self.max_nodes.saturating_sub(self.nodes.get());
+        let w = vals::weight(v, left.saturating_add(1));
+        if w > left {
+            self.nodes.set(self.max_nodes);
+            return false;
+        }
+        self.nodes.set(self.nodes.get() + w);
+        true
+    }
+
+    fn too_large(&self, span: Span) -> Value {
+        self.unknown(span, "the value is too large to evaluate")
+    }
+
     pub fn err(&self, span: Span, why: impl AsRef<str>) -> Value {
         error(self.text(span), why, Some(span))
     }
@@ -244,6 +283,11 @@ impl<'m> Eval<'m> {
         let d = self.depth.get();
         if d >= MAX_DEPTH {
             return self.unknown(e.span(), "expression nesting is too deep to evaluate");
+        }
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps > self.max_steps {
+            return self.unknown(e.span(), "the configuration needs too much evaluation work");
         }
         self.depth.set(d + 1);
         let v = self.eval_inner(inst, scope, e);
@@ -278,7 +322,11 @@ impl<'m> Eval<'m> {
                             }
                         }
                     };
-                    out.push((key, self.eval(inst, scope, x)));
+                    let v = self.eval(inst, scope, x);
+                    if !self.charge_item(&v) {
+                        return self.too_large(*s);
+                    }
+                    out.push((key, v));
                 }
                 Value::Map(out, Some(*s))
             }
@@ -448,6 +496,11 @@ impl<'m> Eval<'m> {
                 _ => {}
             }
             if let Some(s) = vals::to_str(p) {
+                if out.text.len() + s.text.len() > vals::MAX_STR
+                    || out.parts.len() + s.parts.len() > vals::MAX_PARTS
+                {
+                    return self.unknown(span, "the string is too long to evaluate");
+                }
                 out.push_str(&s);
             }
         }
@@ -659,6 +712,9 @@ impl<'m> Eval<'m> {
                 None => v,
             };
             let value = wrap(self.eval(inst, &s, &f.value_expr));
+            if !self.charge_item(&value) {
+                return self.too_large(f.span);
+            }
             match &f.key_expr {
                 Some(ke) => {
                     let kv = self.eval(inst, &s, ke);

@@ -115,10 +115,22 @@ fn apply(ev: &Eval, inst: usize, c: &Call, args: Vec<Value>, depth: usize) -> Va
     }
     let r = builtin(ev, inst, c, &args);
     match r {
-        Ok(v) => v,
+        Ok(v) if too_big(&v) => ev.unknown(span, format!("the result of {} is too large", c.name)),
+        Ok(v) => ev.charge(v, span),
         Err(Fail::Error(msg)) => ev.err(span, msg),
         Err(Fail::Unknown(v)) => v,
         Err(Fail::Unsupported) => ev.unknown(span, format!("function {} is not supported", c.name)),
+    }
+}
+
+/// Whether a function result exceeds the size limits (strings doubling through locals, lists
+/// concatenated with themselves…).
+fn too_big(v: &Value) -> bool {
+    match v {
+        Value::Str(s) => s.text.len() > vals::MAX_STR || s.parts.len() > vals::MAX_PARTS,
+        Value::List(items, _) => items.len() > vals::MAX_ITEMS,
+        Value::Map(entries, _) => entries.len() > vals::MAX_ITEMS,
+        _ => false,
     }
 }
 

@@ -160,6 +160,10 @@ fn scope_lookup_shadows() {
 /// Evaluates `expr` in a module made of `decls` (HCL text), returning the value as JSON text, or
 /// `?why` for an unknown.
 fn eval_in(decls: &str, expr: &str) -> (SourceMap, Value) {
+    eval_in_with(decls, expr, eval::MAX_STEPS, eval::MAX_NODES)
+}
+
+fn eval_in_with(decls: &str, expr: &str, max_steps: u64, max_nodes: usize) -> (SourceMap, Value) {
     let sources = SourceMap::new();
     let text = format!("{decls}\nlocals {{\n  __probe = {expr}\n}}\n");
     let f = sources.add("mem/main.tf".into(), "mem/main.tf".into(), text);
@@ -170,7 +174,9 @@ fn eval_in(decls: &str, expr: &str) -> (SourceMap, Value) {
     };
     let v = {
         let root = set.get(Path::new("mem")).unwrap();
-        let ev = Eval::new(&set, &sources, root);
+        let mut ev = Eval::new(&set, &sources, root);
+        ev.max_steps = max_steps;
+        ev.max_nodes = max_nodes;
         ev.local_value(0, "__probe")
     };
     (sources, v)
@@ -343,4 +349,40 @@ fn deep_recursion_is_bounded() {
         matches!(v, Value::Unknown(ref u) if u.why.contains("too deep")),
         "{v:?}"
     );
+}
+
+#[test]
+fn hostile_sizes_are_bounded() {
+    // Strings doubling through locals.
+    let mut d = String::from("locals {\n  s0 = \"xxxxxxxxxxxxxxxx\"\n");
+    for i in 1..40 {
+        d.push_str(&format!(
+            "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n",
+            p = i - 1
+        ));
+    }
+    d.push_str("}\n");
+    let (_, v) = eval_in(&d, "local.s39");
+    assert!(show(&v).contains("too long"), "{}", show(&v));
+    // A large list copied into every element of another (smaller budgets keep the test quick; the real
+    // ones are larger by the same logic).
+    let (_, v) = eval_in_with(
+        "locals {\n  big = range(1000)\n}",
+        "[for i in range(1000) : local.big]",
+        eval::MAX_STEPS,
+        100_000,
+    );
+    assert!(show(&v).contains("too large"), "{}", show(&v));
+    // Nested loops over large ranges.
+    let (_, v) = eval_in_with(
+        "",
+        "[for i in range(9000) : [for j in range(9000) : j]]",
+        50_000,
+        eval::MAX_NODES,
+    );
+    let mut us = Vec::new();
+    v.unknowns(&mut us);
+    assert!(us
+        .iter()
+        .any(|u| u.why.contains("too much evaluation work")));
 }
