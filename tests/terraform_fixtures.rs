@@ -592,3 +592,16 @@ fn var_files_apply_after_tfvars() {
     assert_eq!(s.text(account_span(e)), "246824682468");
     assert!(s.file_of(account_span(e)).ends_with("prod.tfvars"));
 }
+
+#[test]
+fn huge_counts_are_capped_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "resource \"aws_iam_role\" \"many\" {\n  count = 5000\n  name  = \"r-${count.index}\"\n  assume_role_policy = \"{}\"\n}\n",
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    assert_eq!(s.inv.roles.len(), 1000);
+    assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::Unresolved { unknown, .. } if unknown.why.contains("5000 instances"))));
+}

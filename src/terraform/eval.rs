@@ -25,6 +25,8 @@ pub const MAX_STEPS: u64 = 1_000_000;
 /// Most value nodes built into collections for one root module: bounds memory when large values are copied
 /// into many places.
 pub const MAX_NODES: usize = 2_000_000;
+/// Most module instances under one root.
+pub const MAX_MODULE_INSTANCES: usize = 5000;
 /// Most instances one `count`/`for_each` may create.
 pub const MAX_INSTANCES: usize = 1000;
 
@@ -1243,7 +1245,7 @@ impl<'m> Eval<'m> {
                 })
                 .collect(),
             _ => match vals::num_of(v) {
-                Some(n) if n >= 0.0 => (0..(n as usize).min(MAX_INSTANCES))
+                Some(n) if n >= 0.0 => (0..self.capped(n as usize, attr))
                     .map(|i| InstSpec {
                         key: Some(InstKey::Int(i as i64)),
                         scope: Scope {
@@ -1298,7 +1300,7 @@ impl<'m> Eval<'m> {
                 .collect(),
             Value::Map(entries, _) => entries
                 .iter()
-                .take(MAX_INSTANCES)
+                .take(self.capped(entries.len(), attr))
                 .map(|(k, x)| {
                     let ik = if k.is_known() {
                         InstKey::Str(k.text.clone())
@@ -1310,7 +1312,7 @@ impl<'m> Eval<'m> {
                 .collect(),
             Value::List(items, _) => {
                 let mut out = Vec::new();
-                for (g, item) in v.list_items(MAX_INSTANCES) {
+                for (g, item) in v.list_items(self.capped(items.len(), attr)) {
                     let mut gs = guards.to_vec();
                     gs.extend(g);
                     let ik = match item.as_str() {
@@ -1319,7 +1321,6 @@ impl<'m> Eval<'m> {
                     };
                     out.push(one(ik, item.clone(), item.clone(), gs));
                 }
-                let _ = items;
                 out
             }
             _ => {
@@ -1341,6 +1342,22 @@ impl<'m> Eval<'m> {
     }
 
     // --- resources, data sources, modules ----------------------------------------------------------
+
+    /// At most [`MAX_INSTANCES`] instances are analysed; more is reported (TL901), never silently cut.
+    fn capped(&self, n: usize, attr: &Attr) -> usize {
+        if n > MAX_INSTANCES {
+            self.diags.borrow_mut().push(Diagnostic::Unresolved {
+                unknown: Unknown::new(
+                    self.text(attr.expr.span()),
+                    format!("{n} instances; only the first {MAX_INSTANCES} are analysed"),
+                    Some(attr.span),
+                ),
+                span: attr.span,
+                resource: None,
+            });
+        }
+        n.min(MAX_INSTANCES)
+    }
 
     pub fn address(
         &self,
@@ -1776,6 +1793,15 @@ impl<'m> Eval<'m> {
             }
             depth += 1;
             cur = ci.parent;
+        }
+        if self.insts.borrow().len() >= MAX_MODULE_INSTANCES {
+            return Err(Unknown::new(
+                format!("module.{name}"),
+                format!(
+                    "more than {MAX_MODULE_INSTANCES} module instances; the rest is not analysed"
+                ),
+                Some(sspan),
+            ));
         }
         if depth > MAX_MODULE_DEPTH {
             return Err(Unknown::new(
