@@ -164,11 +164,8 @@ pub struct Eval<'m> {
     pub max_steps: u64,
     pub max_nodes: usize,
     pub diags: RefCell<Vec<Diagnostic>>,
-    /// Keys of policy documents read while evaluating a role's trust policy.
-    pub used_docs: RefCell<HashSet<String>>,
     /// Headers of policy documents merged into another one (`source_policy_documents` & co).
     pub merged_docs: RefCell<HashSet<Span>>,
-    pub tracking: Cell<u32>,
     /// Root variable values (tfvars, `--var-file`, `--var`), in precedence order already applied.
     pub root_vars: HashMap<String, Value>,
     vars_unknown: Cell<bool>,
@@ -198,9 +195,7 @@ impl<'m> Eval<'m> {
             max_steps: MAX_STEPS,
             max_nodes: MAX_NODES,
             diags: RefCell::default(),
-            used_docs: RefCell::default(),
             merged_docs: RefCell::default(),
-            tracking: Cell::new(0),
             root_vars: HashMap::new(),
             vars_unknown: Cell::new(false),
             modules_json,
@@ -662,12 +657,9 @@ impl<'m> Eval<'m> {
             // Each possibility of the collection gives its own result.
             return Value::Branches(
                 bs.iter()
-                    .map(|b| {
-                        let s = scope.with_var("\u{0}for-coll", b.value.clone());
-                        Branch {
-                            guard: b.guard.clone(),
-                            value: self.for_over(inst, &s, f, &b.value),
-                        }
+                    .map(|b| Branch {
+                        guard: b.guard.clone(),
+                        value: self.for_over(inst, scope, f, &b.value),
                     })
                     .collect(),
             );
@@ -1633,9 +1625,6 @@ impl<'m> Eval<'m> {
                 super::funcs::render_template(self, inst, &text, &vars, span)
             }
             (BlockKind::Data, "aws_iam_policy_document", "json" | "minified_json") => {
-                if self.tracking.get() > 0 {
-                    self.used_docs.borrow_mut().insert(key.clone());
-                }
                 let v = self.memoised(MemoKey::Doc(inst, address.clone()), block.header, || {
                     super::docs::policy_document(self, inst, &spec.scope, block)
                 });
