@@ -131,6 +131,35 @@ fn corpus_terraform_smoke() {
         parse_errors.len(),
         elapsed
     );
+    // Role blocks that produced no role at all (none of their instances was analysed).
+    let mut found: std::collections::HashSet<(String, u32)> = std::collections::HashSet::new();
+    for r in &inv.roles {
+        let f = sources.get(r.decl.span.file);
+        found.insert((f.rel.clone(), f.position(r.decl.span.start).line));
+    }
+    let mut missing = Vec::new();
+    for f in &files {
+        if f.kind != FileKind::Terraform {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f.path).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("resource \"aws_iam_role\"")
+                && !found.contains(&(f.rel.clone(), i as u32 + 1))
+            {
+                missing.push(format!("{}:{}", f.rel, i + 1));
+            }
+        }
+    }
+    eprintln!(
+        "role blocks without any analysed instance: {}",
+        missing.len()
+    );
+    if std::env::var("TL_DEBUG").is_ok_and(|f| f == "missing") {
+        for m in &missing {
+            eprintln!("  missing {m}");
+        }
+    }
     eprintln!("roles with unknown parts in trust: {unknown_trust}; trust without statements: {no_statements}");
     if std::env::var("TL_DEBUG").is_ok_and(|f| f == "standalone") {
         for t in &inv.standalone_trusts {

@@ -605,3 +605,57 @@ fn huge_counts_are_capped_and_reported() {
     assert_eq!(s.inv.roles.len(), 1000);
     assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::Unresolved { unknown, .. } if unknown.why.contains("5000 instances"))));
 }
+
+#[test]
+fn provider_default_tags_count_as_role_tags() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"provider "aws" {
+  default_tags {
+    tags = { owner = "platform" }
+  }
+}
+
+provider "aws" {
+  alias = "other"
+}
+
+resource "aws_iam_role" "tagged" {
+  name               = "tagged"
+  assume_role_policy = "{}"
+  tags               = { team = "x" }
+}
+
+resource "aws_iam_role" "untagged" {
+  name               = "untagged"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role" "aliased" {
+  provider           = aws.other
+  name               = "aliased"
+  assume_role_policy = "{}"
+}
+"#,
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let keys = |a: &str| -> Vec<String> {
+        s.role(a)
+            .tags
+            .as_ref()
+            .map(|t| t.keys.iter().map(|k| k.text.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(keys("aws_iam_role.tagged"), ["owner", "team"]);
+    assert_eq!(keys("aws_iam_role.untagged"), ["owner"]);
+    assert!(s
+        .role("aws_iam_role.untagged")
+        .tags
+        .as_ref()
+        .unwrap()
+        .span
+        .is_none());
+    assert!(s.role("aws_iam_role.aliased").tags.is_none());
+}

@@ -335,33 +335,76 @@ fn map_spans(v: &Value, out: &mut HashSet<Span>, depth: usize) {
     }
 }
 
+/// Tags of a resource: its `tags` plus the `default_tags` of the AWS provider configuration it uses.
 fn tags(r: &Res) -> Option<Tags> {
-    let (v, span) = r.value("tags")?;
+    let own = r.value("tags");
+    let defaults = provider_default_tags(r.ev, r.inst, r.b);
+    if own.is_none() && defaults.is_none() {
+        return None;
+    }
     let mut keys = Vec::new();
     let mut complete = true;
-    for (guards, x) in v.possibilities(vals::MAX_BRANCHES) {
-        if !guards.is_empty() {
-            complete = false;
-        }
-        match x {
-            Value::Map(entries, _) => {
-                for (k, _) in entries {
-                    if !k.is_known() {
-                        complete = false;
-                    }
-                    if !keys.iter().any(|e: &Str| e.text == k.text) {
-                        keys.push(k.clone());
+    for v in [defaults.as_ref(), own.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|(v, _)| v)
+    {
+        for (guards, x) in v.possibilities(vals::MAX_BRANCHES) {
+            if !guards.is_empty() {
+                complete = false;
+            }
+            match x {
+                Value::Map(entries, _) => {
+                    for (k, _) in entries {
+                        if !k.is_known() {
+                            complete = false;
+                        }
+                        if !keys.iter().any(|e: &Str| e.text == k.text) {
+                            keys.push(k.clone());
+                        }
                     }
                 }
+                _ => complete = false,
             }
-            _ => complete = false,
         }
     }
     Some(Tags {
         keys,
         complete,
-        span: Some(span),
+        span: own.map(|(_, span)| span),
     })
+}
+
+/// `default_tags { tags = … }` of the `provider "aws"` configuration a resource uses (its `provider`
+/// alias, or the default one), looked up from the resource's module up to the root.
+fn provider_default_tags(ev: &Eval, inst: usize, b: &Block) -> Option<(Value, Span)> {
+    let alias = b
+        .body
+        .attr("provider")
+        .and_then(|a| a.expr.traversal_path())
+        .and_then(|p| p.get(1).map(|s| s.to_string()));
+    let mut cur = Some(inst);
+    while let Some(i) = cur {
+        let m = ev.module(i);
+        for pb in m
+            .blocks
+            .iter()
+            .filter(|x| x.ty == "provider" && x.label(0) == Some("aws"))
+        {
+            let pal = pb
+                .body
+                .attr("alias")
+                .and_then(|a| a.expr.as_lit_str())
+                .map(|s| s.text.clone());
+            if pal == alias {
+                let a = pb.body.block("default_tags")?.body.attr("tags")?;
+                let v = ev.eval(i, &super::eval::Scope::default(), &a.expr);
+                return if v.is_null() { None } else { Some((v, a.span)) };
+            }
+        }
+        cur = ev.inst(i).parent;
+    }
+    None
 }
 
 fn resource(
