@@ -659,3 +659,16 @@ resource "aws_iam_role" "aliased" {
         .is_none());
     assert!(s.role("aws_iam_role.aliased").tags.is_none());
 }
+
+#[test]
+fn a_count_set_to_zero_in_tfvars_is_respected() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "variable \"create\" {\n  default = true\n}\nresource \"aws_iam_role\" \"r\" {\n  count = var.create ? 1 : 0\n  assume_role_policy = \"{}\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("terraform.tfvars"), "create = false\n").unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    assert!(s.inv.roles.is_empty());
+}

@@ -989,7 +989,9 @@ impl<'m> Eval<'m> {
         let Some(decl) = m.variable(name) else {
             return Value::unknown(format!("var.{name}"), "variable is not declared", None);
         };
-        if self.vars_unknown.get() && i.parent.is_none() {
+        // What-if mode: a root variable set only by its default is an input; tfvars and `--var` values
+        // are the user's choice and stay facts.
+        if self.vars_unknown.get() && i.parent.is_none() && !self.root_vars.contains_key(name) {
             return Value::unknown(
                 format!("var.{name}"),
                 "variable value is an input",
