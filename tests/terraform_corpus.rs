@@ -194,3 +194,51 @@ fn corpus_terraform_smoke() {
         inv.roles.len()
     );
 }
+
+/// Truncated and byte-flipped copies of corpus files never make the front end panic or hang.
+#[test]
+fn corpus_mutations_do_not_panic() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus absent, skipped");
+        return;
+    };
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap();
+    let tf: Vec<PathBuf> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|p| p.ends_with(".tf"))
+        .map(|p| root.join(p))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0usize;
+    for (i, path) in tf.iter().enumerate().step_by(17).take(120) {
+        let Ok(text) = std::fs::read(path) else {
+            continue;
+        };
+        for (j, cut) in [text.len() / 3, text.len() / 2, text.len() * 4 / 5]
+            .into_iter()
+            .enumerate()
+        {
+            let dir = tmp.path().join(format!("m{i}_{j}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut bytes = text[..cut].to_vec();
+            // Flip one byte after the cut point of the other files' copies.
+            if let Some(b) = bytes.get_mut(cut / 2) {
+                *b = b"{}\"$[(=\n"[(i + j) % 8];
+            }
+            std::fs::write(dir.join("main.tf"), &bytes).unwrap();
+            n += 1;
+        }
+    }
+    let files = trustlint::discover::discover(&[tmp.path().to_path_buf()], &[]).unwrap();
+    let refs: Vec<&Discovered> = files.iter().collect();
+    let sources = SourceMap::new();
+    let options = ScanOptions::default();
+    let ctx = FrontendCtx {
+        sources: &sources,
+        options: &options,
+    };
+    let inv = trustlint::terraform::analyze(&refs, &ctx);
+    assert_eq!(inv.files, n);
+}

@@ -413,7 +413,7 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
             let end = if len < 0 {
                 n as usize
             } else {
-                (start as i64 + len).min(n) as usize
+                (start as i64).saturating_add(len).min(n) as usize
             };
             let b = |i: usize| chars.get(i).map(|(o, _)| *o).unwrap_or(s.text.len());
             Ok(Value::Str(s.slice_or_empty(b(start), b(end.max(start)))))
@@ -787,8 +787,11 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
         }
         "parseint" => {
             let (_, s) = k_arg(args, 0, f, span, ev)?;
-            let base = n_arg(args, 1, f)? as u32;
-            match i64::from_str_radix(&s, base) {
+            let base = n_arg(args, 1, f)?;
+            if !(2.0..=36.0).contains(&base) {
+                return err("parseint: the base must be between 2 and 36");
+            }
+            match i64::from_str_radix(&s, base as u32) {
                 Ok(n) => Ok(num(n as f64, sp)),
                 Err(_) => err("parseint: not a number"),
             }

@@ -386,3 +386,35 @@ fn hostile_sizes_are_bounded() {
         .iter()
         .any(|u| u.why.contains("too much evaluation work")));
 }
+
+#[test]
+fn function_edge_cases_do_not_panic() {
+    for expr in [
+        r#"substr("abc", 1, 9223372036854775807)"#,
+        r#"substr("abc", -9999999999999, 2)"#,
+        r#"parseint("ff", 99)"#,
+        r#"parseint("ff", -1)"#,
+        "range(1, 2, 0)",
+        "element([], 1)",
+        "slice([1], 3, 1)",
+        "1 / 0",
+        "-\"x\"",
+        "!\"x\"",
+        r#"format("%q %s", "a")"#,
+        r#"split("", "abc")"#,
+        r#"jsondecode("{")"#,
+        r#"templatefile("/etc/passwd", {})"#,
+        "[1][-1]",
+        "{a = 1}[0]",
+        "null.x",
+        "tonumber(\"x\")",
+    ] {
+        // Errors become unknowns; nothing panics.
+        let (_, v) = eval_in("", expr);
+        let shown = show(&v);
+        assert!(
+            shown.starts_with('?') || expr.starts_with("substr"),
+            "{expr} gave {shown}"
+        );
+    }
+}
