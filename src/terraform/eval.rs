@@ -158,6 +158,8 @@ pub struct Eval<'m> {
     memo: RefCell<HashMap<MemoKey, Memo>>,
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
     depth: Cell<u32>,
+    /// Guards of the conditional branches being evaluated.
+    path: RefCell<Vec<Guard>>,
     steps: Cell<u64>,
     nodes: Cell<usize>,
     /// Budgets ([`MAX_STEPS`], [`MAX_NODES`]); lowered in tests.
@@ -190,6 +192,7 @@ impl<'m> Eval<'m> {
             memo: RefCell::default(),
             expansions: RefCell::default(),
             depth: Cell::new(0),
+            path: RefCell::default(),
             steps: Cell::new(0),
             nodes: Cell::new(0),
             max_steps: MAX_STEPS,
@@ -370,13 +373,86 @@ impl<'m> Eval<'m> {
                     bs.iter()
                         .map(|br| Branch {
                             guard: br.guard.clone(),
-                            value: self.choose(&br.value, cspan, yes, no),
+                            value: self.under(&br.guard, || self.choose(&br.value, cspan, yes, no)),
                         })
                         .collect(),
                 ),
-                _ => vals::branches(&self.text(cspan), Some(cspan), yes(), no()),
+                _ => {
+                    let label = self.text(cspan);
+                    let t = Guard::new(format!("{label} is true"), Some(cspan));
+                    let f = Guard::new(format!("{label} is false"), Some(cspan));
+                    // Inside a branch of the same condition, only the matching side is possible.
+                    if self.on_path(&t) {
+                        return yes();
+                    }
+                    if self.on_path(&f) {
+                        return no();
+                    }
+                    Value::Branches(vec![
+                        Branch {
+                            value: self.under(&t, yes),
+                            guard: t,
+                        },
+                        Branch {
+                            value: self.under(&f, no),
+                            guard: f,
+                        },
+                    ])
+                }
             },
         }
+    }
+
+    /// Evaluates `f` on the path where `g` holds.
+    fn under<T>(&self, g: &Guard, f: impl FnOnce() -> T) -> T {
+        self.path.borrow_mut().push(g.clone());
+        let v = f();
+        self.path.borrow_mut().pop();
+        v
+    }
+
+    /// Guards match by their condition's text: `var.on` tested in a local and again in the resource
+    /// reading it is the same variable. (Two module instances' `var.on` nested in one path would be
+    /// conflated; evaluation rarely nests those.)
+    fn on_path(&self, g: &Guard) -> bool {
+        self.path.borrow().iter().any(|p| p.label == g.label)
+    }
+
+    /// Whether `g` is the opposite of a guard on the current path (`c is true` while `c is false` holds).
+    fn contradicts(&self, g: &Guard) -> bool {
+        let Some((c, pol)) = polarity(g) else {
+            return false;
+        };
+        self.path
+            .borrow()
+            .iter()
+            .any(|p| polarity(p) == Some((c, !pol)))
+    }
+
+    /// Drops the branches of a value that the current path rules out (a value computed from `c ? a : b`
+    /// used inside the `c` branch of another conditional is `a`).
+    fn prune(&self, v: Value) -> Value {
+        if self.path.borrow().is_empty() {
+            return v;
+        }
+        let Value::Branches(bs) = v else { return v };
+        let mut kept: Vec<Branch> = bs
+            .into_iter()
+            .filter(|b| !self.contradicts(&b.guard))
+            .collect();
+        if kept.len() == 1 && kept.first().is_some_and(|b| self.on_path(&b.guard)) {
+            if let Some(b) = kept.pop() {
+                return self.prune(b.value);
+            }
+        }
+        Value::Branches(
+            kept.into_iter()
+                .map(|b| Branch {
+                    value: self.under(&b.guard, || self.prune(b.value)),
+                    guard: b.guard,
+                })
+                .collect(),
+        )
     }
 
     /// A template: literal parts keep their spans, interpolations their values' provenance.
@@ -745,6 +821,18 @@ impl<'m> Eval<'m> {
     // ---------------------------------------------------------------------------------------------
 
     fn traversal(&self, inst: usize, scope: &Scope, head: &Expr, ops: &[TOp], span: Span) -> Value {
+        let v = self.traversal_inner(inst, scope, head, ops, span);
+        self.prune(v)
+    }
+
+    fn traversal_inner(
+        &self,
+        inst: usize,
+        scope: &Scope,
+        head: &Expr,
+        ops: &[TOp],
+        span: Span,
+    ) -> Value {
         let Expr::Var(name, hspan) = head else {
             let v = self.eval(inst, scope, head);
             return self.apply_ops(inst, scope, v, ops, span);
@@ -967,6 +1055,14 @@ impl<'m> Eval<'m> {
     // --- variables, locals, outputs ---------------------------------------------------------------
 
     fn memoised(&self, key: MemoKey, span: Span, f: impl FnOnce() -> Value) -> Value {
+        // A symbol's value does not depend on the branch it is read in: it is computed off any path (and
+        // pruned where it is used).
+        let f = || {
+            let saved = std::mem::take(&mut *self.path.borrow_mut());
+            let v = f();
+            *self.path.borrow_mut() = saved;
+            v
+        };
         if self.vars_unknown.get() {
             return f();
         }
@@ -1171,7 +1267,9 @@ impl<'m> Eval<'m> {
             return Rc::new(self.expand_uncached(inst, block));
         }
         self.expansions.borrow_mut().insert(key.clone(), None);
+        let saved = std::mem::take(&mut *self.path.borrow_mut());
         let specs = Rc::new(self.expand_uncached(inst, block));
+        *self.path.borrow_mut() = saved;
         self.expansions
             .borrow_mut()
             .insert(key, Some(specs.clone()));
@@ -1814,6 +1912,15 @@ impl<'m> Eval<'m> {
         let mut insts = self.insts.borrow_mut();
         insts.push(Rc::new(child));
         Ok(insts.len() - 1)
+    }
+}
+
+/// `(condition, polarity)` of a guard made for a conditional (`var.x is true`).
+fn polarity(g: &Guard) -> Option<(&str, bool)> {
+    if let Some(c) = g.label.strip_suffix(" is true") {
+        Some((c, true))
+    } else {
+        g.label.strip_suffix(" is false").map(|c| (c, false))
     }
 }
 

@@ -418,3 +418,26 @@ fn function_edge_cases_do_not_panic() {
         );
     }
 }
+
+#[test]
+fn branches_follow_the_path_they_are_read_on() {
+    let d = "variable \"on\" {\n  type = bool\n}\nlocals {\n  arn = var.on ? \"arn:aws:iam::1:oidc-provider/x\" : \"\"\n}";
+    // Inside `var.on`'s true branch, `local.arn` is only its true side: no infeasible combinations.
+    check(
+        d,
+        r#"var.on ? "F=${local.arn}" : "none""#,
+        r#"[var.on is true] "F=arn:aws:iam::1:oidc-provider/x" | [var.on is false] "none""#,
+    );
+    // The same local read on no path keeps both sides (the memoised value is not pruned).
+    check(
+        d,
+        "local.arn",
+        r#"[var.on is true] "arn:aws:iam::1:oidc-provider/x" | [var.on is false] """#,
+    );
+    // A template `if` on a comparison with the branching local.
+    check(
+        d,
+        r#""%{ if local.arn != "" }${local.arn}%{ endif }""#,
+        r#"[var.on is true] "arn:aws:iam::1:oidc-provider/x" | [var.on is false] """#,
+    );
+}
