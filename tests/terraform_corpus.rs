@@ -103,6 +103,18 @@ fn corpus_terraform_smoke() {
                     );
                 }
             }
+            if std::env::var("TL_DEBUG").is_ok_and(|f| f == "problems") {
+                for p in &t.doc.problems {
+                    let loc = p
+                        .span
+                        .map(|sp| {
+                            let f = sources.get(sp.file);
+                            format!("{}:{}", f.rel, f.position(sp.start).line)
+                        })
+                        .unwrap_or_default();
+                    eprintln!("  problem [{}] {} @ {loc}", r.decl.address, p.message);
+                }
+            }
             for u in &t.doc.unknowns {
                 if std::env::var("TL_DEBUG").is_ok_and(|f| u.why.contains(&f)) {
                     let loc = u

@@ -672,3 +672,46 @@ fn a_count_set_to_zero_in_tfvars_is_respected() {
     let s = scan_with(tmp.path(), ScanOptions::default());
     assert!(s.inv.roles.is_empty());
 }
+
+#[test]
+fn dynamic_blocks_of_unknown_number_are_not_invented() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"variable "extra" {}
+
+data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+    dynamic "not_principals" {
+      for_each = var.extra
+      content {
+        type        = "AWS"
+        identifiers = not_principals.value
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.t.json
+}
+"#,
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let doc = &s.role("aws_iam_role.r").trust.as_ref().unwrap().doc;
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    assert!(doc.statements[0].not_principals.is_none());
+    assert!(
+        doc.unknowns
+            .iter()
+            .any(|u| u.why.contains("number of `not_principals` blocks")),
+        "{:?}",
+        doc.unknowns
+    );
+}

@@ -433,11 +433,12 @@ fn resource(
                 unknowns.extend(s.unknowns().filter(|u| u.expr != "name_prefix").cloned());
             }
             let mut inline_policies = Vec::new();
-            for (i, (body, scope, guards, header)) in
+            for (i, bi) in
                 docs::blocks_with_dynamic(ev, inst, &spec.scope, &b.body, "inline_policy")
                     .into_iter()
                     .enumerate()
             {
+                let (body, scope, guards, header) = (bi.body, bi.scope, bi.guards, bi.header);
                 let pname = body
                     .attr("name")
                     .map(|a| ev.eval(inst, &scope, &a.expr))
