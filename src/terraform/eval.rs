@@ -403,6 +403,14 @@ impl<'m> Eval<'m> {
         }
     }
 
+    /// Evaluates `f` with exactly `path` as the current path.
+    pub fn with_path<T>(&self, path: Vec<Guard>, f: impl FnOnce() -> T) -> T {
+        let saved = std::mem::replace(&mut *self.path.borrow_mut(), path);
+        let v = f();
+        *self.path.borrow_mut() = saved;
+        v
+    }
+
     /// Evaluates `f` on the path where `g` holds.
     fn under<T>(&self, g: &Guard, f: impl FnOnce() -> T) -> T {
         self.path.borrow_mut().push(g.clone());
@@ -431,28 +439,55 @@ impl<'m> Eval<'m> {
 
     /// Drops the branches of a value that the current path rules out (a value computed from `c ? a : b`
     /// used inside the `c` branch of another conditional is `a`).
-    fn prune(&self, v: Value) -> Value {
-        if self.path.borrow().is_empty() {
+    pub fn prune(&self, v: Value) -> Value {
+        if self.path.borrow().is_empty() || !vals::has_branches(&v) {
             return v;
         }
-        let Value::Branches(bs) = v else { return v };
-        let mut kept: Vec<Branch> = bs
-            .into_iter()
-            .filter(|b| !self.contradicts(&b.guard))
-            .collect();
-        if kept.len() == 1 && kept.first().is_some_and(|b| self.on_path(&b.guard)) {
-            if let Some(b) = kept.pop() {
-                return self.prune(b.value);
-            }
+        self.prune_deep(v, 0)
+    }
+
+    fn prune_deep(&self, v: Value, depth: usize) -> Value {
+        if depth > 64 {
+            return v;
         }
-        Value::Branches(
-            kept.into_iter()
-                .map(|b| Branch {
-                    value: self.under(&b.guard, || self.prune(b.value)),
-                    guard: b.guard,
-                })
-                .collect(),
-        )
+        match v {
+            Value::Branches(bs) => {
+                let mut kept: Vec<Branch> = bs
+                    .into_iter()
+                    .filter(|b| !self.contradicts(&b.guard))
+                    .collect();
+                if kept.len() == 1 && kept.first().is_some_and(|b| self.on_path(&b.guard)) {
+                    if let Some(b) = kept.pop() {
+                        return self.prune_deep(b.value, depth + 1);
+                    }
+                }
+                Value::Branches(
+                    kept.into_iter()
+                        .map(|b| Branch {
+                            value: self.under(&b.guard, || self.prune_deep(b.value, depth + 1)),
+                            guard: b.guard,
+                        })
+                        .collect(),
+                )
+            }
+            Value::List(items, sp) if items.iter().any(vals::has_branches) => Value::List(
+                items
+                    .into_iter()
+                    .map(|x| self.prune_deep(x, depth + 1))
+                    .collect(),
+                sp,
+            ),
+            Value::Map(entries, sp) if entries.iter().any(|(_, x)| vals::has_branches(x)) => {
+                Value::Map(
+                    entries
+                        .into_iter()
+                        .map(|(k, x)| (k, self.prune_deep(x, depth + 1)))
+                        .collect(),
+                    sp,
+                )
+            }
+            other => other,
+        }
     }
 
     /// A template: literal parts keep their spans, interpolations their values' provenance.
@@ -1054,15 +1089,17 @@ impl<'m> Eval<'m> {
 
     // --- variables, locals, outputs ---------------------------------------------------------------
 
-    fn memoised(&self, key: MemoKey, span: Span, f: impl FnOnce() -> Value) -> Value {
-        // A symbol's value does not depend on the branch it is read in: it is computed off any path (and
-        // pruned where it is used).
-        let f = || {
-            let saved = std::mem::take(&mut *self.path.borrow_mut());
-            let v = f();
-            *self.path.borrow_mut() = saved;
-            v
-        };
+    /// Evaluates (once) the value of a symbol. The value does not depend on the branch it is read in: it
+    /// is computed on the path of what is certain about its instance (`guards`: the `count`/`for_each`
+    /// branches the instance exists under) and pruned further where it is read.
+    fn memoised(
+        &self,
+        key: MemoKey,
+        span: Span,
+        guards: &[Guard],
+        f: impl FnOnce() -> Value,
+    ) -> Value {
+        let f = || self.with_path(guards.to_vec(), f);
         if self.vars_unknown.get() {
             return f();
         }
@@ -1094,42 +1131,47 @@ impl<'m> Eval<'m> {
                 Some(decl.header),
             );
         }
-        self.memoised(MemoKey::Var(inst, name.to_string()), decl.header, || {
-            let v = match (&i.call, i.parent) {
-                (Some((call, call_scope)), Some(parent)) => match call.body.attr(name) {
-                    Some(a) => {
-                        let v = self.eval(parent, call_scope, &a.expr);
-                        Some(vals::with_hop(v, a.span))
+        self.memoised(
+            MemoKey::Var(inst, name.to_string()),
+            decl.header,
+            &i.guards,
+            || {
+                let v = match (&i.call, i.parent) {
+                    (Some((call, call_scope)), Some(parent)) => match call.body.attr(name) {
+                        Some(a) => {
+                            let v = self.eval(parent, call_scope, &a.expr);
+                            Some(vals::with_hop(v, a.span))
+                        }
+                        None => None,
+                    },
+                    _ => self.root_vars.get(name).cloned(),
+                };
+                let v = v.or_else(|| {
+                    decl.body
+                        .attr("default")
+                        .map(|d| self.eval(inst, &Scope::default(), &d.expr))
+                });
+                match v {
+                    Some(v) => {
+                        let v = match decl.body.attr("type") {
+                            Some(t) => self.apply_type(v, &t.expr, 0),
+                            None => v,
+                        };
+                        vals::with_hop(v, decl.header)
                     }
-                    None => None,
-                },
-                _ => self.root_vars.get(name).cloned(),
-            };
-            let v = v.or_else(|| {
-                decl.body
-                    .attr("default")
-                    .map(|d| self.eval(inst, &Scope::default(), &d.expr))
-            });
-            match v {
-                Some(v) => {
-                    let v = match decl.body.attr("type") {
-                        Some(t) => self.apply_type(v, &t.expr, 0),
-                        None => v,
-                    };
-                    vals::with_hop(v, decl.header)
+                    None if i.parent.is_some() => Value::unknown(
+                        format!("var.{name}"),
+                        "the module call does not set this variable and it has no default",
+                        Some(decl.header),
+                    ),
+                    None => Value::unknown(
+                        format!("var.{name}"),
+                        "variable has no value",
+                        Some(decl.header),
+                    ),
                 }
-                None if i.parent.is_some() => Value::unknown(
-                    format!("var.{name}"),
-                    "the module call does not set this variable and it has no default",
-                    Some(decl.header),
-                ),
-                None => Value::unknown(
-                    format!("var.{name}"),
-                    "variable has no value",
-                    Some(decl.header),
-                ),
-            }
-        })
+            },
+        )
     }
 
     pub fn local_value(&self, inst: usize, name: &str) -> Value {
@@ -1137,9 +1179,12 @@ impl<'m> Eval<'m> {
         let Some(a) = m.attr_of_local(name) else {
             return Value::unknown(format!("local.{name}"), "local value is not declared", None);
         };
-        self.memoised(MemoKey::Local(inst, name.to_string()), a.span, || {
-            self.eval(inst, &Scope::default(), &a.expr)
-        })
+        self.memoised(
+            MemoKey::Local(inst, name.to_string()),
+            a.span,
+            &self.inst(inst).guards,
+            || self.eval(inst, &Scope::default(), &a.expr),
+        )
     }
 
     pub fn output_value(&self, inst: usize, name: &str, use_span: Span) -> Value {
@@ -1150,9 +1195,12 @@ impl<'m> Eval<'m> {
         let Some(a) = b.body.attr("value") else {
             return self.err(use_span, "output has no value");
         };
-        self.memoised(MemoKey::Output(inst, name.to_string()), a.span, || {
-            self.eval(inst, &Scope::default(), &a.expr)
-        })
+        self.memoised(
+            MemoKey::Output(inst, name.to_string()),
+            a.span,
+            &self.inst(inst).guards,
+            || self.eval(inst, &Scope::default(), &a.expr),
+        )
     }
 
     /// Converts a value to a variable's declared type where it matters: `optional(T, default)` object
@@ -1671,13 +1719,17 @@ impl<'m> Eval<'m> {
         let address = self.address(inst, kind, ty, name, spec.key.as_ref());
         let key = self.key_of(&address);
         let sym = |s: Sym| Value::Str(Str::sym(s, Some(span)));
+        let mut guards = self.inst(inst).guards.clone();
+        guards.extend(spec.guards.iter().cloned());
         let configured = |a: &str| -> Option<Value> {
             let at = block.body.attr(a)?;
             let v = self.memoised(
                 MemoKey::Attr(inst, address.clone(), a.to_string()),
                 at.span,
+                &guards,
                 || self.eval(inst, &spec.scope, &at.expr),
             );
+            let v = self.prune(v);
             if v.is_null() {
                 None
             } else {
@@ -1725,9 +1777,12 @@ impl<'m> Eval<'m> {
                 super::funcs::render_template(self, inst, &text, &vars, span)
             }
             (BlockKind::Data, "aws_iam_policy_document", "json" | "minified_json") => {
-                let v = self.memoised(MemoKey::Doc(inst, address.clone()), block.header, || {
-                    super::docs::policy_document(self, inst, &spec.scope, block)
-                });
+                let v = self.memoised(
+                    MemoKey::Doc(inst, address.clone()),
+                    block.header,
+                    &guards,
+                    || super::docs::policy_document(self, inst, &spec.scope, block),
+                );
                 vals::with_hop(v, span)
             }
             _ => configured(attr).unwrap_or_else(|| {

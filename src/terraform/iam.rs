@@ -95,7 +95,8 @@ fn walk(ev: &Eval, inst: usize, c: &mut Collected, docs_todo: &mut Vec<(usize, u
         let base = ev.address(inst, BlockKind::Resource, ty, name, None);
         for spec in ev.expand(inst, b, &base).iter() {
             let d = decl(ev, inst, BlockKind::Resource, ty, name, b, spec);
-            resource(ev, inst, ty, b, spec, d, c);
+            // What the instance exists under holds for everything evaluated about it.
+            ev.with_path(d.guards.clone(), || resource(ev, inst, ty, b, spec, d, c));
         }
     }
     for &bi in &m.data_order {
