@@ -715,3 +715,48 @@ resource "aws_iam_role" "r" {
         doc.unknowns
     );
 }
+
+#[test]
+fn an_instance_sees_only_the_branches_it_exists_under() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"variable "enabled" {
+  type = bool
+}
+
+data "aws_caller_identity" "c" {
+  count = var.enabled ? 1 : 0
+}
+
+locals {
+  acct = var.enabled ? data.aws_caller_identity.c[0].account_id : ""
+}
+
+resource "aws_iam_role" "r" {
+  count = var.enabled ? 1 : 0
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::${local.acct}:root" }
+    }]
+  })
+}
+"#,
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let r = s.role("aws_iam_role.r[0]");
+    assert_eq!(r.decl.guards[0].label, "var.enabled is true");
+    let doc = &r.trust.as_ref().unwrap().doc;
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let ps = principals(r);
+    assert_eq!(
+        ps.len(),
+        1,
+        "{:?}",
+        ps.iter().map(|e| e.value.display()).collect::<Vec<_>>()
+    );
+    assert_eq!(ps[0].principal.account(), Some(&AccountRef::This));
+}
