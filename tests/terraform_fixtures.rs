@@ -760,3 +760,48 @@ resource "aws_iam_role" "r" {
     );
     assert_eq!(ps[0].principal.account(), Some(&AccountRef::This));
 }
+
+#[test]
+fn a_called_module_outside_the_scan_paths_is_read_with_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, m) = (tmp.path().join("root"), tmp.path().join("mod"));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "module \"m\" {\n  source = \"../mod\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("main.tf"),
+        r#"resource "aws_iam_role" "r" {
+  assume_role_policy = file("${path.module}/trust.json")
+}
+
+resource "aws_iam_role" "escape" {
+  assume_role_policy = file("${path.module}/../secret.json")
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("trust.json"),
+        r#"{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::121212121212:root"}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("secret.json"), "{}").unwrap();
+    let s = scan_with(&root, ScanOptions::default());
+    let r = s.role("module.m.aws_iam_role.r");
+    let e = entry(r, "arn:aws:iam::121212121212:root");
+    assert_eq!(s.text(account_span(e)), "121212121212");
+    let refused = s
+        .inv
+        .diagnostics
+        .iter()
+        .filter(
+            |d| matches!(d, Diagnostic::ParseError { message, .. } if message.contains("refused")),
+        )
+        .count();
+    assert_eq!(refused, 1);
+    assert_eq!(s.inv.files, 2);
+}

@@ -176,6 +176,8 @@ pub struct Eval<'m> {
     /// Canonical scan root (`file()` confinement) and the root module directory (relative paths).
     pub scan_root: Option<PathBuf>,
     pub root_dir_abs: Option<PathBuf>,
+    /// (instances seen, canonical module directories) for [`Eval::module_dirs_abs`].
+    module_dirs: RefCell<(usize, Vec<PathBuf>)>,
 }
 
 impl<'m> Eval<'m> {
@@ -204,6 +206,7 @@ impl<'m> Eval<'m> {
             modules_json,
             scan_root,
             root_dir_abs,
+            module_dirs: RefCell::default(),
         };
         ev.insts.borrow_mut().push(Rc::new(Instance {
             module: root,
@@ -214,6 +217,21 @@ impl<'m> Eval<'m> {
             guards: Vec::new(),
         }));
         ev
+    }
+
+    /// Canonical directories of the modules instantiated so far (computed when first needed).
+    pub fn module_dirs_abs(&self) -> Vec<PathBuf> {
+        let mut cache = self.module_dirs.borrow_mut();
+        let insts = self.insts.borrow();
+        for i in insts.iter().skip(cache.0) {
+            if let Ok(d) = std::fs::canonicalize(&i.module.dir) {
+                if !cache.1.contains(&d) {
+                    cache.1.push(d);
+                }
+            }
+        }
+        cache.0 = insts.len();
+        cache.1.clone()
     }
 
     pub fn inst(&self, i: usize) -> Rc<Instance<'m>> {

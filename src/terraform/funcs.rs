@@ -1009,11 +1009,16 @@ fn confine(ev: &Eval, p: &str, span: Span, f: &str) -> Result<PathBuf, Value> {
         });
         ev.unknown(span, format!("{f}() target is outside the scan root"))
     };
-    if !clean.starts_with(scan_root) {
+    // Besides the scan root, the directories of the modules being evaluated (a local module outside the
+    // scanned paths, read because a scanned module calls it) may be read from.
+    let allowed = |p: &Path| {
+        p.starts_with(scan_root) || ev.module_dirs_abs().iter().any(|d| p.starts_with(d))
+    };
+    if !allowed(&clean) {
         return Err(refuse("the path is outside the scan root"));
     }
     match std::fs::canonicalize(&clean) {
-        Ok(canon) if canon.starts_with(scan_root) => Ok(canon),
+        Ok(canon) if allowed(&canon) => Ok(canon),
         Ok(_) => Err(refuse(
             "the path leaves the scan root through a symbolic link",
         )),
