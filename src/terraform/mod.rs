@@ -6,6 +6,11 @@
 //! modules (directories no scanned module calls) are then evaluated in parallel, each by its own lazy,
 //! memoising [`eval::Eval`] that instantiates the modules it calls; only IAM resources and what they
 //! reference are evaluated. Policies, users, groups and attachments are matched across roots at the end.
+//!
+//! Keys: an item's [`Decl::key`](crate::model::Decl::key) is `<root module dir>::<address>`, the address
+//! being relative to that root (`module.ci.aws_iam_role.this["prod"]`), so a module called by two roots
+//! gives two distinct roles. Local modules the scan paths left out are read when a scanned module calls
+//! them (their `.tf` files only), as Terraform would.
 
 pub mod ast;
 pub mod docs;
