@@ -322,22 +322,50 @@ fn plan_outputs(args: &ScanArgs) -> Result<Vec<(Format, Dest)>, Fatal> {
     Ok(out)
 }
 
-/// `--config FILE`, else `.trustlint.yml` in the first scanned directory, else in the current directory.
+/// `--config FILE`, else `.trustlint.yml` in the first scanned directory or the nearest directory above it up
+/// to the current one, else in the current directory; no file means the default configuration.
 fn load_config(input: &InputArgs, paths: &[PathBuf]) -> Result<Config, Fatal> {
     if let Some(p) = &input.config {
         return Ok(Config::load(p)?);
     }
-    let dir = paths
-        .first()
-        .filter(|p| p.is_dir())
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let candidate = dir.join(CONFIG_FILE_NAME);
-    if candidate.is_file() {
-        Ok(Config::load(&candidate)?)
-    } else {
-        Ok(Config::default())
+    match find_config(paths) {
+        Some(p) => Ok(Config::load(&p)?),
+        None => Ok(Config::default()),
     }
+}
+
+fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(first) = paths.first().filter(|p| p.is_dir()) {
+        let candidate = if first.as_os_str() == "." {
+            PathBuf::from(CONFIG_FILE_NAME)
+        } else {
+            first.join(CONFIG_FILE_NAME)
+        };
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        // `trustlint scan infra/` from the repository root uses the repository's configuration.
+        let cwd = std::env::current_dir().and_then(|c| c.canonicalize()).ok();
+        if let (Some(cwd), Ok(abs)) = (cwd, first.canonicalize()) {
+            for dir in abs.ancestors().skip(1) {
+                if !dir.starts_with(&cwd) {
+                    break;
+                }
+                let candidate = dir.join(CONFIG_FILE_NAME);
+                if candidate.is_file() {
+                    // Shown relative to the current directory, like the scanned paths.
+                    return Some(
+                        candidate
+                            .strip_prefix(&cwd)
+                            .map(Path::to_path_buf)
+                            .unwrap_or(candidate),
+                    );
+                }
+            }
+        }
+    }
+    let candidate = PathBuf::from(CONFIG_FILE_NAME);
+    candidate.is_file().then_some(candidate)
 }
 
 fn scan_inputs(input: &InputArgs, baseline: Option<&Path>) -> Result<ScanOutput, Fatal> {
@@ -394,13 +422,21 @@ fn cmd_scan(args: &ScanArgs) -> Result<i32, Fatal> {
     }
     for (format, dest) in &outputs {
         let color = *dest == Dest::Stdout && stdout_color(args.no_color);
+        // A terminal that says how wide it is gets messages wrapped to fit; anything else a fixed width.
+        let width = if *dest == Dest::Stdout && std::io::stdout().is_terminal() {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+        } else {
+            None
+        };
         let text = match format {
             Format::Text => report::text::render_opts(
                 &out,
                 &report::text::TextOptions {
                     color,
                     quiet: args.quiet,
-                    ..report::text::TextOptions::default()
+                    width,
                 },
             ),
             Format::Json => report::json::render(&out),

@@ -67,45 +67,6 @@ pub fn check_yaml_depth(text: &str, max: usize) -> Result<(), TooDeep> {
     Ok(())
 }
 
-/// Approximate size of a value (a unit is about 100 bytes): two units per node, four per string part, one per
-/// four hops and per 8 bytes of text. Walks with an
-/// explicit stack (values can be deep) and stops counting once `cap` is reached.
-pub fn value_weight(v: &crate::value::Value, cap: u64) -> u64 {
-    use crate::value::{Str, Value};
-    fn str_weight(s: &Str) -> u64 {
-        let hops: usize = s.parts.iter().map(|p| p.hops.len()).sum();
-        2 + 4 * s.parts.len() as u64 + hops as u64 / 4 + s.text.len() as u64 / 8
-    }
-    let mut total = 0u64;
-    let mut stack: Vec<&Value> = vec![v];
-    while let Some(v) = stack.pop() {
-        if total >= cap {
-            return total;
-        }
-        total += match v {
-            Value::Null(_) | Value::Bool(..) | Value::Unknown(_) => 2,
-            Value::Number(s) | Value::Str(s) => str_weight(s),
-            Value::List(items, _) => {
-                stack.extend(items.iter());
-                2
-            }
-            Value::Map(entries, _) => {
-                let mut w = 2;
-                for (k, x) in entries {
-                    w += str_weight(k);
-                    stack.push(x);
-                }
-                w
-            }
-            Value::Branches(bs) => {
-                stack.extend(bs.iter().map(|b| &b.value));
-                2 + 2 * bs.len() as u64
-            }
-        };
-    }
-    total
-}
-
 /// Byte offset of a character index.
 fn byte_offset(text: &str, chars: usize) -> usize {
     text.char_indices()

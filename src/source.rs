@@ -4,7 +4,10 @@
 //! Byte offsets are converted to lines and columns here and nowhere else.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// Distance between column checkpoints: counting characters from one costs at most this many bytes.
+const CHECKPOINT_EVERY: usize = 4096;
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -77,6 +80,10 @@ pub struct SourceFile {
     pub rel: String,
     pub text: String,
     line_starts: Vec<u32>,
+    /// For files with long lines (a minified plan is one line): `(chars, utf16 units)` from the start of
+    /// the file up to each multiple of [`CHECKPOINT_EVERY`] (rounded down to a char boundary), so a column
+    /// costs a bounded count instead of a walk from the line start.
+    checkpoints: OnceLock<Vec<(u32, u64, u64)>>,
 }
 
 impl SourceFile {
@@ -93,7 +100,59 @@ impl SourceFile {
             rel,
             text,
             line_starts,
+            checkpoints: OnceLock::new(),
         }
+    }
+
+    /// The 1-based line of a byte offset (a binary search; no column counting).
+    pub fn line_of(&self, offset: u32) -> u32 {
+        match self
+            .line_starts
+            .binary_search(&offset.min(self.text.len() as u32))
+        {
+            Ok(i) => i as u32 + 1,
+            Err(i) => i.max(1) as u32,
+        }
+    }
+
+    fn checkpoints(&self) -> &[(u32, u64, u64)] {
+        self.checkpoints.get_or_init(|| {
+            let mut out = Vec::with_capacity(self.text.len() / CHECKPOINT_EVERY + 1);
+            let (mut chars, mut units) = (0u64, 0u64);
+            let mut at = 0usize;
+            out.push((0, 0, 0));
+            while at < self.text.len() {
+                let mut next = (at + CHECKPOINT_EVERY).min(self.text.len());
+                while !self.text.is_char_boundary(next) {
+                    next -= 1;
+                }
+                if next <= at {
+                    break;
+                }
+                for c in self.text[at..next].chars() {
+                    chars += 1;
+                    units += c.len_utf16() as u64;
+                }
+                out.push((next as u32, chars, units));
+                at = next;
+            }
+            out
+        })
+    }
+
+    /// `(chars, utf16 units)` from the start of the file to `offset` (a char boundary).
+    fn counts_to(&self, offset: usize) -> (u64, u64) {
+        let cps = self.checkpoints();
+        let i = match cps.binary_search_by_key(&(offset as u32), |c| c.0) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let (base, mut chars, mut units) = cps.get(i).copied().unwrap_or((0, 0, 0));
+        for c in self.text[base as usize..offset].chars() {
+            chars += 1;
+            units += c.len_utf16() as u64;
+        }
+        (chars, units)
     }
 
     /// Line and columns (1-based) of a byte offset. Offsets inside a UTF-8 sequence are rounded down.
@@ -108,9 +167,17 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let line_start = self.line_starts[line_idx] as usize; // ok: index from binary_search on a non-empty vec
-        let prefix = &self.text[line_start..offset];
-        let col = prefix.chars().count() as u32 + 1;
-        let col16 = prefix.encode_utf16().count() as u32 + 1;
+        let (col, col16) = if offset - line_start <= CHECKPOINT_EVERY {
+            let prefix = &self.text[line_start..offset];
+            (
+                prefix.chars().count() as u32 + 1,
+                prefix.encode_utf16().count() as u32 + 1,
+            )
+        } else {
+            let (c0, u0) = self.counts_to(line_start);
+            let (c1, u1) = self.counts_to(offset);
+            ((c1 - c0) as u32 + 1, (u1 - u0) as u32 + 1)
+        };
         Position {
             line: line_idx as u32 + 1,
             col,
@@ -240,5 +307,24 @@ mod tests {
         assert_eq!((p.line, p.col, p.col16), (2, 2, 3));
         assert_eq!(f.line_text(2), "😀x = 1");
         assert_eq!(f.offset_of_line_char(2, 1), x as usize);
+        assert_eq!(f.line_of(x), 2);
+        assert_eq!(f.line_of(0), 1);
+    }
+
+    #[test]
+    fn columns_on_very_long_lines_use_checkpoints() {
+        let map = SourceMap::new();
+        let mut text = String::from("{\n");
+        for i in 0..5000 {
+            text.push_str(if i % 7 == 0 { "é😀," } else { "abc," });
+        }
+        let target = text.len();
+        text.push_str("X}");
+        let f = map.add("p.json".into(), "p.json".into(), text.clone());
+        let p = f.position(target as u32);
+        let prefix = &text[2..target];
+        assert_eq!(p.line, 2);
+        assert_eq!(p.col as usize, prefix.chars().count() + 1);
+        assert_eq!(p.col16 as usize, prefix.encode_utf16().count() + 1);
     }
 }

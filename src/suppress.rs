@@ -332,6 +332,46 @@ impl Baseline {
     }
 }
 
+/// Declarations findings can be about, by address.
+fn declarations(inv: &Inventory) -> HashMap<&str, Vec<Span>> {
+    let mut out: HashMap<&str, Vec<Span>> = HashMap::new();
+    let decls = inv
+        .roles
+        .iter()
+        .map(|r| &r.decl)
+        .chain(inv.standalone_trusts.iter().map(|s| &s.decl))
+        .chain(inv.policies.iter().map(|p| &p.decl))
+        .chain(inv.users.iter().map(|u| &u.decl))
+        .chain(inv.groups.iter().map(|g| &g.decl));
+    for d in decls {
+        out.entry(d.address.as_str()).or_default().push(d.span);
+    }
+    out
+}
+
+/// The declaration of the resource a finding names: the only one with that address, or the one in the
+/// directory of the finding's file when several modules use the same address.
+fn resource_decl(
+    decls: &HashMap<&str, Vec<Span>>,
+    f: &Finding,
+    sources: &SourceMap,
+) -> Option<Span> {
+    let cands = decls.get(f.resource.as_str())?;
+    if let [one] = cands.as_slice() {
+        return Some(*one);
+    }
+    let dir = |s: &Span| {
+        let file = sources.get(s.file);
+        file.path.parent().map(Path::to_path_buf)
+    };
+    let here = dir(&f.primary);
+    let mut same = cands.iter().filter(|s| dir(s) == here);
+    match (same.next(), same.next()) {
+        (Some(s), None) => Some(*s),
+        _ => None,
+    }
+}
+
 /// Marks suppressed findings; returns findings about unusable suppressions (reported as TL900 notes… as
 /// errors of the suppression syntax). Lapsed suppressions leave the finding active with a note appended.
 pub fn apply(
@@ -364,12 +404,33 @@ pub fn apply(
     let fingerprints: BTreeSet<&str> = baseline
         .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
         .unwrap_or_default();
+    let decls = declarations(inventory);
     for f in findings.iter_mut() {
-        if let Some((file, comments)) = by_file.get(&f.primary.file.0) {
-            let line = file.position(f.primary.start).line;
-            let hit = comments.iter().find(|c| {
-                c.lines.0 <= line && line <= c.lines.1 && c.ids.iter().any(|id| id == f.rule_id)
+        // A comment may sit at the offending text or above the resource the finding is about (the account
+        // ID of a finding may be written in a tfvars file while the comment is above the role).
+        let mut places = vec![f.primary];
+        if let Some(d) = resource_decl(&decls, f, sources) {
+            places.push(d);
+        }
+        let mut hit: Option<IgnoreComment> = None;
+        for span in places {
+            let (file, comments) = by_file.entry(span.file.0).or_insert_with(|| {
+                let file = sources.get(span.file);
+                let (good, _) = comments(&file);
+                (file, good)
             });
+            let line = file.line_of(span.start);
+            hit = comments
+                .iter()
+                .find(|c| {
+                    c.lines.0 <= line && line <= c.lines.1 && c.ids.iter().any(|id| id == f.rule_id)
+                })
+                .cloned();
+            if hit.is_some() {
+                break;
+            }
+        }
+        {
             if let Some(c) = hit {
                 match c.until {
                     Some(until) if until < today => {
@@ -498,6 +559,62 @@ mod tests {
             fs[0].suppression.as_ref().unwrap().kind,
             SuppressionKind::External
         );
+    }
+
+    #[test]
+    fn comment_above_the_resource_silences_a_finding_written_elsewhere() {
+        use crate::model::{Decl, Frontend, Role};
+        let map = SourceMap::new();
+        let main = map.add(
+            "m/main.tf".into(),
+            "m/main.tf".into(),
+            "# trustlint:ignore TL010 partner account, reviewed\nresource \"aws_iam_role\" \"r\" {\n}\n".into(),
+        );
+        let vars = map.add(
+            "m/terraform.tfvars".into(),
+            "m/terraform.tfvars".into(),
+            "acct = \"210987654321\"\n".into(),
+        );
+        let start = main.text.find("resource").unwrap();
+        let mut inv = Inventory::default();
+        inv.roles.push(Role {
+            decl: Decl {
+                key: "m::aws_iam_role.r".into(),
+                address: "aws_iam_role.r".into(),
+                span: main.span(start, start + 30),
+                frontend: Frontend::Terraform,
+                guards: Vec::new(),
+            },
+            name: None,
+            path: None,
+            trust: None,
+            max_session_duration: None,
+            tags: None,
+            inline_policies: Vec::new(),
+            managed_policy_arns: Vec::new(),
+            permissions_boundary: None,
+            unknowns: Vec::new(),
+        });
+        let s = vars.text.find("2109").unwrap();
+        let mut fs = vec![
+            Finding::new(
+                "TL010",
+                Severity::Warning,
+                "m",
+                vars.span(s, s + 12),
+                "aws_iam_role.r",
+            ),
+            Finding::new(
+                "TL012",
+                Severity::Error,
+                "m",
+                vars.span(s, s + 12),
+                "aws_iam_role.r",
+            ),
+        ];
+        apply(&mut fs, &map, &inv, None, (2026, 1, 1));
+        assert!(fs[0].suppression.is_some());
+        assert!(fs[1].suppression.is_none());
     }
 
     #[test]

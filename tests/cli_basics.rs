@@ -287,10 +287,26 @@ fn configuration_is_found_in_the_scanned_directory_then_the_current_one() {
     let o = trustlint(d.path(), &["scan"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains(".trustlint.yml:1:20: `trusted_accounts`"),
+        stderr(&o).starts_with("error: .trustlint.yml:1:20: `trusted_accounts`"),
         "{}",
         stderr(&o)
     );
+    // A scanned directory without its own configuration uses the nearest one above it.
+    write(d.path(), "other/deep/main.tf", "");
+    let o = trustlint(d.path(), &["scan", "other/deep"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: .trustlint.yml:1:20:"),
+        "{}",
+        stderr(&o)
+    );
+    write(
+        d.path(),
+        "other/.trustlint.yml",
+        "rules: { TL050: { enabled: false } }\n",
+    );
+    let o = trustlint(d.path(), &["scan", "other/deep"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]

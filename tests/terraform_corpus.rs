@@ -103,6 +103,18 @@ fn corpus_terraform_smoke() {
                     );
                 }
             }
+            if std::env::var("TL_DEBUG").is_ok_and(|f| f == "problems") {
+                for p in &t.doc.problems {
+                    let loc = p
+                        .span
+                        .map(|sp| {
+                            let f = sources.get(sp.file);
+                            format!("{}:{}", f.rel, f.position(sp.start).line)
+                        })
+                        .unwrap_or_default();
+                    eprintln!("  problem [{}] {} @ {loc}", r.decl.address, p.message);
+                }
+            }
             for u in &t.doc.unknowns {
                 if std::env::var("TL_DEBUG").is_ok_and(|f| u.why.contains(&f)) {
                     let loc = u
@@ -131,7 +143,47 @@ fn corpus_terraform_smoke() {
         parse_errors.len(),
         elapsed
     );
+    // Role blocks that produced no role at all (none of their instances was analysed).
+    let mut found: std::collections::HashSet<(String, u32)> = std::collections::HashSet::new();
+    for r in &inv.roles {
+        let f = sources.get(r.decl.span.file);
+        found.insert((f.rel.clone(), f.position(r.decl.span.start).line));
+    }
+    let mut missing = Vec::new();
+    for f in &files {
+        if f.kind != FileKind::Terraform {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f.path).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("resource \"aws_iam_role\"")
+                && !found.contains(&(f.rel.clone(), i as u32 + 1))
+            {
+                missing.push(format!("{}:{}", f.rel, i + 1));
+            }
+        }
+    }
+    eprintln!(
+        "role blocks without any analysed instance: {}",
+        missing.len()
+    );
+    if std::env::var("TL_DEBUG").is_ok_and(|f| f == "missing") {
+        for m in &missing {
+            eprintln!("  missing {m}");
+        }
+    }
     eprintln!("roles with unknown parts in trust: {unknown_trust}; trust without statements: {no_statements}");
+    if std::env::var("TL_DEBUG").is_ok_and(|f| f == "standalone") {
+        for t in &inv.standalone_trusts {
+            let f = sources.get(t.decl.span.file);
+            eprintln!(
+                "  standalone {} @ {}:{}",
+                t.decl.address,
+                f.rel,
+                f.position(t.decl.span.start).line
+            );
+        }
+    }
     for e in &parse_errors {
         eprintln!("  TL900 {e}");
     }
@@ -153,4 +205,52 @@ fn corpus_terraform_smoke() {
         "too few roles: {}",
         inv.roles.len()
     );
+}
+
+/// Truncated and byte-flipped copies of corpus files never make the front end panic or hang.
+#[test]
+fn corpus_mutations_do_not_panic() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus absent, skipped");
+        return;
+    };
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap();
+    let tf: Vec<PathBuf> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|p| p.ends_with(".tf"))
+        .map(|p| root.join(p))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0usize;
+    for (i, path) in tf.iter().enumerate().step_by(17).take(120) {
+        let Ok(text) = std::fs::read(path) else {
+            continue;
+        };
+        for (j, cut) in [text.len() / 3, text.len() / 2, text.len() * 4 / 5]
+            .into_iter()
+            .enumerate()
+        {
+            let dir = tmp.path().join(format!("m{i}_{j}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut bytes = text[..cut].to_vec();
+            // Flip one byte after the cut point of the other files' copies.
+            if let Some(b) = bytes.get_mut(cut / 2) {
+                *b = b"{}\"$[(=\n"[(i + j) % 8];
+            }
+            std::fs::write(dir.join("main.tf"), &bytes).unwrap();
+            n += 1;
+        }
+    }
+    let files = trustlint::discover::discover(&[tmp.path().to_path_buf()], &[]).unwrap();
+    let refs: Vec<&Discovered> = files.iter().collect();
+    let sources = SourceMap::new();
+    let options = ScanOptions::default();
+    let ctx = FrontendCtx {
+        sources: &sources,
+        options: &options,
+    };
+    let inv = trustlint::terraform::analyze(&refs, &ctx);
+    assert_eq!(inv.files, n);
 }

@@ -436,3 +436,372 @@ fn parse_errors_are_reported_and_the_rest_is_analysed() {
     s.role("aws_iam_role.good");
     assert_eq!(s.inv.files, 2);
 }
+
+#[test]
+fn registry_modules_from_modules_json_or_unknown() {
+    let s = scan("registry_module");
+    // The downloaded module is analysed through its call only.
+    assert_eq!(
+        s.inv.roles.len(),
+        2,
+        "{:?}",
+        s.inv
+            .roles
+            .iter()
+            .map(|r| &r.decl.address)
+            .collect::<Vec<_>>()
+    );
+    let r = s.role("module.iam_role.aws_iam_role.this");
+    let e = entry(r, "arn:aws:iam::123123123123:role/ci");
+    assert_eq!(s.at(e.value.span().unwrap()), "main.tf:5");
+    let u = s.role("aws_iam_role.uses_outputs");
+    let ps = principals(u);
+    assert!(matches!(&ps[0].principal, Principal::RoleRef { key } if key == &r.decl.key));
+    let doc = &u.trust.as_ref().unwrap().doc;
+    assert!(
+        doc.unknowns
+            .iter()
+            .any(|x| x.why.contains("not available locally")),
+        "{:?}",
+        doc.unknowns
+    );
+    // The missing module is a TL901 note of its own.
+    assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::Unresolved { resource: Some(r), .. } if r == "module.not_downloaded")));
+}
+
+#[test]
+fn users_groups_policies_attachments_profiles_and_providers() {
+    use trustlint::model::AttachTarget;
+    use trustlint::value::Sym;
+    let s = scan("identities");
+    let app = s.role("aws_iam_role.app");
+    let names: Vec<&str> = app
+        .inline_policies
+        .iter()
+        .map(|p| p.name.as_ref().map(|n| n.text.as_str()).unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["inline", "by-name"]);
+    let arns: Vec<&str> = app
+        .managed_policy_arns
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/AdministratorAccess"
+        ]
+    );
+    assert_eq!(
+        app.permissions_boundary.as_ref().unwrap().text,
+        "arn:aws:iam::123456789012:policy/boundary"
+    );
+    let target = s.role("aws_iam_role.target");
+    // `name_prefix`: the generated suffix is unknown, the path is known.
+    assert!(target.name.as_ref().unwrap().text.starts_with("target-"));
+    assert!(!target.name.as_ref().unwrap().is_known());
+    assert_eq!(target.path.as_ref().unwrap().text, "/team/");
+    assert_eq!(target.inline_policies.len(), 1);
+    assert_eq!(
+        target.inline_policies[0].decl.address,
+        "aws_iam_role_policy.by_reference"
+    );
+    // The attached customer managed policy, by its symbolic ARN.
+    assert!(
+        matches!(target.managed_policy_arns[0].as_sym(), Some(Sym::PolicyArn(k)) if k.ends_with("::aws_iam_policy.assume"))
+    );
+    match &principals(target)[0].principal {
+        Principal::UserRef { key } => assert!(key.ends_with("::aws_iam_user.alice")),
+        other => panic!("{other:?}"),
+    }
+    // An inline policy for a role outside the scan stays a policy attached to what it names.
+    let elsewhere = s
+        .inv
+        .policies
+        .iter()
+        .find(|p| p.decl.address == "aws_iam_role_policy.elsewhere")
+        .unwrap();
+    assert!(
+        matches!(&elsewhere.attached_to[..], [AttachTarget::Role(r)] if r.text == "not-scanned")
+    );
+    let assume = s
+        .inv
+        .policies
+        .iter()
+        .find(|p| p.decl.address == "aws_iam_policy.assume")
+        .unwrap();
+    assert_eq!(assume.attached_to.len(), 2);
+    let alice = s
+        .inv
+        .users
+        .iter()
+        .find(|u| u.decl.address == "aws_iam_user.alice")
+        .unwrap();
+    assert_eq!(alice.path.as_ref().unwrap().text, "/people/");
+    assert_eq!(alice.inline_policies.len(), 1);
+    assert_eq!(
+        alice
+            .groups
+            .iter()
+            .map(|g| g.text.as_str())
+            .collect::<Vec<_>>(),
+        ["devs"]
+    );
+    assert_eq!(alice.managed_policy_arns.len(), 1);
+    let devs = s
+        .inv
+        .groups
+        .iter()
+        .find(|g| g.decl.address == "aws_iam_group.devs")
+        .unwrap();
+    assert_eq!(devs.inline_policies.len(), 1);
+    assert_eq!(devs.managed_policy_arns.len(), 1);
+    assert_eq!(s.inv.attachments.len(), 4);
+    let ip = &s.inv.instance_profiles[0];
+    assert_eq!(ip.role.text, "app");
+    assert_eq!(s.text(ip.role.span()), "app");
+    let oidc = &s.inv.oidc_providers[0];
+    assert_eq!(
+        oidc.url.as_ref().unwrap().text,
+        "https://token.actions.githubusercontent.com"
+    );
+    assert_eq!(oidc.client_ids[0].text, "sts.amazonaws.com");
+    // The provider's configured URL flows into the condition key, with its span.
+    let r = s.role("aws_iam_role.oidc");
+    let cond = &r.trust.as_ref().unwrap().doc.statements[0].conditions[0];
+    assert_eq!(cond.key.text, "token.actions.githubusercontent.com:aud");
+    assert_eq!(s.text(cond.key.span_of(0, 5)), "token");
+    assert_eq!(s.at(cond.key.span_of(0, 5).unwrap()), "main.tf:115");
+}
+
+#[test]
+fn var_files_apply_after_tfvars() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vf = tmp.path().join("prod.tfvars");
+    std::fs::write(&vf, "ci_account = \"246824682468\"\n").unwrap();
+    let options = ScanOptions {
+        var_files: vec![vf],
+        ..ScanOptions::default()
+    };
+    let s = scan_with(&dir("tfvars_hops"), options);
+    let e = entry(
+        s.role("aws_iam_role.deploy"),
+        "arn:aws:iam::246824682468:root",
+    );
+    assert_eq!(s.text(account_span(e)), "246824682468");
+    assert!(s.file_of(account_span(e)).ends_with("prod.tfvars"));
+}
+
+#[test]
+fn huge_counts_are_capped_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "resource \"aws_iam_role\" \"many\" {\n  count = 5000\n  name  = \"r-${count.index}\"\n  assume_role_policy = \"{}\"\n}\n",
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    assert_eq!(s.inv.roles.len(), 1000);
+    assert!(s.inv.diagnostics.iter().any(|d| matches!(d, Diagnostic::Unresolved { unknown, .. } if unknown.why.contains("5000 instances"))));
+}
+
+#[test]
+fn provider_default_tags_count_as_role_tags() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"provider "aws" {
+  default_tags {
+    tags = { owner = "platform" }
+  }
+}
+
+provider "aws" {
+  alias = "other"
+}
+
+resource "aws_iam_role" "tagged" {
+  name               = "tagged"
+  assume_role_policy = "{}"
+  tags               = { team = "x" }
+}
+
+resource "aws_iam_role" "untagged" {
+  name               = "untagged"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role" "aliased" {
+  provider           = aws.other
+  name               = "aliased"
+  assume_role_policy = "{}"
+}
+"#,
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let keys = |a: &str| -> Vec<String> {
+        s.role(a)
+            .tags
+            .as_ref()
+            .map(|t| t.keys.iter().map(|k| k.text.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(keys("aws_iam_role.tagged"), ["owner", "team"]);
+    assert_eq!(keys("aws_iam_role.untagged"), ["owner"]);
+    assert!(s
+        .role("aws_iam_role.untagged")
+        .tags
+        .as_ref()
+        .unwrap()
+        .span
+        .is_none());
+    assert!(s.role("aws_iam_role.aliased").tags.is_none());
+}
+
+#[test]
+fn a_count_set_to_zero_in_tfvars_is_respected() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "variable \"create\" {\n  default = true\n}\nresource \"aws_iam_role\" \"r\" {\n  count = var.create ? 1 : 0\n  assume_role_policy = \"{}\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("terraform.tfvars"), "create = false\n").unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    assert!(s.inv.roles.is_empty());
+}
+
+#[test]
+fn dynamic_blocks_of_unknown_number_are_not_invented() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"variable "extra" {}
+
+data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+    dynamic "not_principals" {
+      for_each = var.extra
+      content {
+        type        = "AWS"
+        identifiers = not_principals.value
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.t.json
+}
+"#,
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let doc = &s.role("aws_iam_role.r").trust.as_ref().unwrap().doc;
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    assert!(doc.statements[0].not_principals.is_none());
+    assert!(
+        doc.unknowns
+            .iter()
+            .any(|u| u.why.contains("number of `not_principals` blocks")),
+        "{:?}",
+        doc.unknowns
+    );
+}
+
+#[test]
+fn an_instance_sees_only_the_branches_it_exists_under() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"variable "enabled" {
+  type = bool
+}
+
+data "aws_caller_identity" "c" {
+  count = var.enabled ? 1 : 0
+}
+
+locals {
+  acct = var.enabled ? data.aws_caller_identity.c[0].account_id : ""
+}
+
+resource "aws_iam_role" "r" {
+  count = var.enabled ? 1 : 0
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::${local.acct}:root" }
+    }]
+  })
+}
+"#,
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let r = s.role("aws_iam_role.r[0]");
+    assert_eq!(r.decl.guards[0].label, "var.enabled is true");
+    let doc = &r.trust.as_ref().unwrap().doc;
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let ps = principals(r);
+    assert_eq!(
+        ps.len(),
+        1,
+        "{:?}",
+        ps.iter().map(|e| e.value.display()).collect::<Vec<_>>()
+    );
+    assert_eq!(ps[0].principal.account(), Some(&AccountRef::This));
+}
+
+#[test]
+fn a_called_module_outside_the_scan_paths_is_read_with_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, m) = (tmp.path().join("root"), tmp.path().join("mod"));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "module \"m\" {\n  source = \"../mod\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("main.tf"),
+        r#"resource "aws_iam_role" "r" {
+  assume_role_policy = file("${path.module}/trust.json")
+}
+
+resource "aws_iam_role" "escape" {
+  assume_role_policy = file("${path.module}/../secret.json")
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("trust.json"),
+        r#"{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::121212121212:root"}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("secret.json"), "{}").unwrap();
+    let s = scan_with(&root, ScanOptions::default());
+    let r = s.role("module.m.aws_iam_role.r");
+    let e = entry(r, "arn:aws:iam::121212121212:root");
+    assert_eq!(s.text(account_span(e)), "121212121212");
+    let refused = s
+        .inv
+        .diagnostics
+        .iter()
+        .filter(
+            |d| matches!(d, Diagnostic::ParseError { message, .. } if message.contains("refused")),
+        )
+        .count();
+    assert_eq!(refused, 1);
+    assert_eq!(s.inv.files, 2);
+}

@@ -52,6 +52,26 @@ pub fn statements_without_principal(doc: &PolicyDocument) -> impl Iterator<Item 
         .filter(|st| st.principals.is_none() && st.not_principals.is_none())
 }
 
+/// Whether an element's value may turn out to be nothing: unresolved, null, empty, or a branch that is.
+fn maybe_absent(v: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    match v {
+        Value::Unknown(_) | Value::Null(_) => true,
+        Value::Str(s) => s
+            .parts
+            .iter()
+            .all(|p| matches!(p.origin, crate::value::Origin::Unknown(_))),
+        Value::List(items, _) => items.iter().all(|i| maybe_absent(i, depth + 1)),
+        Value::Map(entries, _) => entries
+            .iter()
+            .all(|(k, v)| k.has_unknown() || maybe_absent(v, depth + 1)),
+        Value::Branches(bs) => bs.iter().any(|b| maybe_absent(&b.value, depth + 1)),
+        Value::Bool(..) | Value::Number(_) => false,
+    }
+}
+
 fn push_problem(list: &mut Vec<Problem>, p: Problem) {
     if !list.contains(&p) {
         list.push(p);
@@ -378,13 +398,19 @@ impl Builder {
         if parts.action.is_empty() && parts.not_action.is_empty() {
             self.problem("the statement has no Action or NotAction", span);
         }
-        if !parts.action.is_empty() && !parts.not_action.is_empty() {
+        // Only elements that are surely present conflict: a `dynamic` block over an unresolved collection
+        // may produce nothing at all.
+        let present = |vs: &[&Value]| vs.iter().any(|v| !maybe_absent(v, 0));
+        let resource_vals_all: Vec<&Value> = parts.resource.iter().map(|(_, v)| *v).collect();
+        let not_resource_vals_all: Vec<&Value> =
+            parts.not_resource.iter().map(|(_, v)| *v).collect();
+        if present(&parts.action) && present(&parts.not_action) {
             self.problem("the statement has both Action and NotAction", span);
         }
-        if !parts.principal.is_empty() && !parts.not_principal.is_empty() {
+        if present(&parts.principal) && present(&parts.not_principal) {
             self.problem("the statement has both Principal and NotPrincipal", span);
         }
-        if !parts.resource.is_empty() && !parts.not_resource.is_empty() {
+        if present(&resource_vals_all) && present(&not_resource_vals_all) {
             self.problem("the statement has both Resource and NotResource", span);
         }
 
@@ -1610,5 +1636,50 @@ mod unknown_element_tests {
             !st.is_assume_role(),
             "unknown actions never make a trust statement"
         );
+    }
+}
+
+#[cfg(test)]
+mod maybe_absent_tests {
+    use super::*;
+    use crate::value::{Branch, Unknown};
+
+    #[test]
+    fn dynamic_blocks_over_unresolved_collections_do_not_conflict() {
+        let maybe = || {
+            Value::Branches(vec![
+                Branch {
+                    guard: Guard::new("statement.value.principals != null is true", None),
+                    value: Value::Map(
+                        vec![(
+                            Str::unknown(Unknown::new("principals.value.type", "unknown", None)),
+                            Value::unknown("principals.value.identifiers", "unknown", None),
+                        )],
+                        None,
+                    ),
+                },
+                Branch {
+                    guard: Guard::new("statement.value.principals != null is false", None),
+                    value: Value::List(Vec::new(), None),
+                },
+            ])
+        };
+        let stmt = Value::Map(
+            vec![
+                (Str::synthetic("Effect"), Value::str("Allow", None)),
+                (Str::synthetic("Action"), Value::str("sts:AssumeRole", None)),
+                (Str::synthetic("Principal"), maybe()),
+                (Str::synthetic("NotPrincipal"), maybe()),
+            ],
+            None,
+        );
+        let d = document_from_value(&Value::Map(vec![(Str::synthetic("Statement"), stmt)], None));
+        assert!(
+            !d.problems.iter().any(|p| p.message.contains("both")),
+            "{:?}",
+            d.problems
+        );
+        assert!(maybe_absent(&maybe(), 0));
+        assert!(!maybe_absent(&Value::str("*", None), 0));
     }
 }

@@ -351,7 +351,15 @@ fn code_flow(steps: &[Related], sources: &SourceMap) -> sarif::CodeFlow {
 }
 
 fn is_absolute(p: &str) -> bool {
-    p.starts_with('/') || p.starts_with('\\') || p.as_bytes().get(1) == Some(&b':')
+    p.starts_with('/') || p.starts_with('\\') || has_drive(p)
+}
+
+/// `C:/…` or `C:\…`.
+fn has_drive(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphabetic)
+        && b.get(1) == Some(&b':')
+        && matches!(b.get(2), Some(b'/' | b'\\'))
 }
 
 /// Percent-encodes a `/`-separated path for a URI: everything but unreserved characters and `/`.
@@ -372,7 +380,7 @@ fn file_uri(path: &str, dir: bool) -> String {
     let p = path.replace('\\', "/");
     let mut enc = encode_path(&p);
     // Keep the drive colon readable: `C%3A` is valid but unusual.
-    if p.as_bytes().get(1) == Some(&b':') {
+    if has_drive(&p) {
         enc = enc.replacen("%3A", ":", 1);
     }
     let mut uri = if enc.starts_with('/') {
@@ -400,6 +408,8 @@ mod tests {
         assert_eq!(file_uri("/work/x y", true), "file:///work/x%20y/");
         assert_eq!(file_uri("C:\\src\\repo", true), "file:///C:/src/repo/");
         assert_eq!(file_uri("/", true), "file:///");
+        assert!(is_absolute("C:\\x.tf") && is_absolute("/x.tf"));
+        assert!(!is_absolute("c:x.tf") && !is_absolute("infra/main.tf"));
     }
 
     #[test]

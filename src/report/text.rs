@@ -12,11 +12,14 @@ use crate::source::{SourceFile, SourceMap};
 use crate::stats::Stats;
 use crate::ScanOutput;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 use std::sync::Arc;
+
+/// Where messages wrap unless told otherwise: the same in a terminal, a CI log and a file.
+pub const DEFAULT_WIDTH: usize = 100;
 
 /// How the text report looks.
 #[derive(Clone, Debug, Default)]
@@ -25,7 +28,7 @@ pub struct TextOptions {
     pub color: bool,
     /// Findings only, no summary.
     pub quiet: bool,
-    /// Wrap width of messages; `None`: the terminal's width (80 when there is none).
+    /// Wrap width of messages; `None`: [`DEFAULT_WIDTH`].
     pub width: Option<usize>,
 }
 
@@ -52,10 +55,9 @@ pub fn render_with(out: &ScanOutput, rules: &[&RuleMeta], opts: &TextOptions) ->
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let mut handler = GraphicalReportHandler::new_themed(theme).with_links(false);
-    if let Some(w) = opts.width {
-        handler = handler.with_width(w);
-    }
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(opts.width.unwrap_or(DEFAULT_WIDTH).max(40));
     let mut s = String::new();
     for f in out.findings.iter().filter(|f| f.suppression.is_none()) {
         let diag = TextDiag::new(f, &out.sources, rules);
@@ -129,9 +131,42 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// A source file as miette source code, without copying its text.
+/// Lines longer than this many bytes are shown as a window around the finding: a plan JSON is often a
+/// single line of many megabytes.
+const LONG_LINE: usize = 320;
+/// Characters shown on each side of a finding in a long line.
+const WINDOW_CHARS: usize = 60;
+/// Labels spanning more lines than this are cut to their first line (a whole resource block, a whole file).
+const MAX_LABEL_LINES: usize = 8;
+
+/// A source file as miette source code, without copying its text. Lines and columns come from the
+/// [`SourceFile`]'s line table: miette's own lookup rescans the file from the start for every label and
+/// counts columns in bytes, while text output counts characters.
 #[derive(Debug)]
 struct FileSource(Arc<SourceFile>);
+
+/// `i` moved back to a character boundary of `text`.
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The byte offset `n` characters before `i`, not before `limit`.
+fn chars_back(text: &str, i: usize, n: usize, limit: usize) -> usize {
+    text.get(limit..i)
+        .and_then(|s| s.char_indices().rev().nth(n.saturating_sub(1)))
+        .map_or(limit, |(j, _)| limit + j)
+}
+
+/// The byte offset `n` characters after `i`, not after `limit`.
+fn chars_forward(text: &str, i: usize, n: usize, limit: usize) -> usize {
+    text.get(i..limit)
+        .and_then(|s| s.char_indices().nth(n))
+        .map_or(limit, |(j, _)| i + j)
+}
 
 impl SourceCode for FileSource {
     fn read_span<'a>(
@@ -140,44 +175,76 @@ impl SourceCode for FileSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner =
-            self.0
-                .text
-                .as_str()
-                .read_span(span, context_lines_before, context_lines_after)?;
-        // miette counts the header's column in bytes; text output counts characters.
-        let column = self.0.position(span.offset() as u32).col.saturating_sub(1) as usize;
-        Ok(Box::new(CharColumns { inner, column }))
+        let file = &self.0;
+        let text = file.text.as_str();
+        let start = floor_boundary(text, span.offset());
+        let end = floor_boundary(text, span.offset().saturating_add(span.len())).max(start);
+        let first = file.position(start as u32);
+        let column = first.col.saturating_sub(1) as usize;
+        let line_start = file.line_start(first.line);
+        let line_end = text
+            .get(start..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |i| start + i);
+        if line_end - line_start > LONG_LINE {
+            let from = chars_back(text, start, WINDOW_CHARS, line_start);
+            let to = chars_forward(text, end.min(line_end), WINDOW_CHARS, line_end);
+            let data = text.get(from..to).unwrap_or("");
+            return Ok(Box::new(MietteSpanContents::new(
+                data.as_bytes(),
+                (from, data.len()).into(),
+                first.line.saturating_sub(1) as usize,
+                column,
+                1,
+            )));
+        }
+        // The line of the span's last character (an end right after a newline belongs to the line before).
+        let last = if end > start {
+            file.position(end as u32 - 1).line
+        } else {
+            first.line
+        };
+        let from_line = first
+            .line
+            .saturating_sub(context_lines_before as u32)
+            .max(1);
+        let line_count = file.line_count() as u32;
+        let to_line = last.saturating_add(context_lines_after as u32);
+        let from = file.line_start(from_line);
+        let to = if to_line >= line_count {
+            text.len()
+        } else {
+            file.line_start(to_line + 1)
+        };
+        let data = text.get(from..to.max(from)).unwrap_or("");
+        Ok(Box::new(MietteSpanContents::new(
+            data.as_bytes(),
+            (from, data.len()).into(),
+            from_line.saturating_sub(1) as usize,
+            column,
+            (to_line.min(line_count) - from_line + 1) as usize,
+        )))
     }
 }
 
-/// Span contents whose column counts characters.
-struct CharColumns<'a> {
-    inner: Box<dyn SpanContents<'a> + 'a>,
-    column: usize,
-}
-
-impl<'a> SpanContents<'a> for CharColumns<'a> {
-    fn data(&self) -> &'a [u8] {
-        self.inner.data()
-    }
-    fn span(&self) -> &SourceSpan {
-        self.inner.span()
-    }
-    fn name(&self) -> Option<&str> {
-        self.inner.name()
-    }
-    fn line(&self) -> usize {
-        self.inner.line()
-    }
-    fn column(&self) -> usize {
-        self.column
-    }
-    fn line_count(&self) -> usize {
-        self.inner.line_count()
-    }
-    fn language(&self) -> Option<&str> {
-        self.inner.language()
+/// The range a label underlines: the displayed range, cut to its first line when that line is long or the
+/// range covers many lines.
+fn label_range(file: &SourceFile, span: crate::source::Span) -> std::ops::Range<usize> {
+    let r = display_range(file, span);
+    let text = file.text.as_str();
+    let Some(slice) = text.get(r.clone()) else {
+        return r;
+    };
+    let Some(nl) = slice.find('\n') else {
+        return r;
+    };
+    let line_start = file.line_start(file.position(r.start as u32).line);
+    let long = r.start + nl - line_start > LONG_LINE;
+    if long || slice.matches('\n').count() >= MAX_LABEL_LINES {
+        let first = slice.get(..nl).map(str::trim_end).unwrap_or("");
+        r.start..r.start + first.len().max(1).min(nl.max(1))
+    } else {
+        r
     }
 }
 
@@ -194,7 +261,7 @@ struct TextDiag {
 impl TextDiag {
     fn new(f: &Finding, sources: &SourceMap, rules: &[&RuleMeta]) -> TextDiag {
         let file = sources.get(f.primary.file);
-        let primary = display_range(&file, f.primary);
+        let primary = label_range(&file, f.primary);
         let label = (!f.resource.is_empty()).then(|| f.resource.clone());
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             label,
@@ -203,7 +270,7 @@ impl TextDiag {
         let mut notes = Vec::new();
         for r in &f.related {
             if r.span.file == f.primary.file {
-                let range = display_range(&file, r.span);
+                let range = label_range(&file, r.span);
                 let msg = (!r.message.is_empty()).then(|| r.message.clone());
                 labels.push(LabeledSpan::new_with_span(msg, (range.start, range.len())));
             } else {
@@ -348,6 +415,52 @@ mod tests {
         // An empty message falls back to the rule ID; an unknown rule's slug is its ID.
         assert!(s.contains("error[TL900 TL900]"), "{s}");
         assert!(s.contains("[s.tf:2:1]"), "{s}");
+    }
+
+    #[test]
+    fn long_lines_are_windowed_and_long_labels_cut() {
+        let map = SourceMap::new();
+        // A minified plan: one line of 20,000 characters with the account ID in the middle.
+        let mut line = String::from("{\"a\":\"");
+        line.push_str(&"é".repeat(10_000));
+        line.push_str("\",\"principal\":\"arn:aws:iam::210987654321:root\",\"b\":\"");
+        line.push_str(&"x".repeat(10_000));
+        line.push_str("\"}\n");
+        let plan = map.add("p.json".into(), "plan.json".into(), line.clone());
+        let at = line.find("210987654321").unwrap_or(0);
+        let block: String = (1..=30).map(|i| format!("line {i}\n")).collect();
+        let tf = map.add("m.tf".into(), "m.tf".into(), block);
+        let findings = vec![
+            Finding::new(
+                "TL010",
+                Severity::Warning,
+                "in a plan",
+                plan.span(at, at + 12),
+                "r",
+            ),
+            Finding::new(
+                "TL050",
+                Severity::Warning,
+                "whole block",
+                tf.whole(),
+                "block",
+            ),
+        ];
+        let s = render_with(&output(map, findings), &[], &TextOptions::default());
+        assert!(s.len() < 3_000, "{} bytes:\n{s}", s.len());
+        assert!(s.contains("[plan.json:1:10035]"), "{s}");
+        let shown = s
+            .lines()
+            .find(|l| l.contains("210987654321"))
+            .unwrap_or_default();
+        assert!(
+            shown.contains("\"principal\":\"arn:aws:iam::210987654321:root\""),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < 200, "{shown}");
+        // The 30-line label shows its first line, not all thirty.
+        assert!(s.contains("line 1"), "{s}");
+        assert!(!s.contains("line 5"), "{s}");
     }
 
     #[test]

@@ -460,6 +460,28 @@ pub fn describe(entry: &PrincipalEntry) -> String {
     }
 }
 
+/// [`describe`], naming scanned roles and users by their IAM name where the configuration sets one.
+pub fn describe_in(entry: &PrincipalEntry, inv: &crate::model::Inventory) -> String {
+    match &entry.principal {
+        Principal::RoleRef { key } => match inv.role_by_key(key) {
+            Some(r) if r.name.as_ref().and_then(|n| n.as_known()).is_some() => {
+                format!("role \"{}\" ({})", r.display_name(), short_key(key))
+            }
+            _ => describe(entry),
+        },
+        Principal::UserRef { key } => match inv
+            .users
+            .iter()
+            .find(|u| &u.decl.key == key)
+            .and_then(|u| u.name.as_ref().and_then(|n| n.as_known()))
+        {
+            Some(name) => format!("user \"{name}\" ({})", short_key(key)),
+            None => describe(entry),
+        },
+        _ => describe(entry),
+    }
+}
+
 /// The principal text for fingerprints: stable across line moves, symbolic parts by meaning.
 pub fn principal_key(entry: &PrincipalEntry) -> String {
     entry.value.display()
@@ -834,10 +856,12 @@ pub mod testkit {
         }
 
         pub fn run(&self, rule: &dyn Rule) -> Vec<Finding> {
+            let graph = crate::graph::Graph::build(&self.inv);
             let ctx = Context {
                 inventory: &self.inv,
                 config: &self.config,
                 sources: &self.sources,
+                graph: &graph,
             };
             let mut out = Vec::new();
             rule.check(&ctx, &mut out);

@@ -6,6 +6,7 @@
 pub mod common;
 pub mod tl001;
 pub mod tl002;
+pub mod tl003;
 pub mod tl010;
 pub mod tl011;
 pub mod tl012;
@@ -14,6 +15,7 @@ pub mod tl014;
 pub mod tl015;
 pub mod tl020;
 pub mod tl021;
+pub mod tl030;
 pub mod tl040;
 pub mod tl041;
 pub mod tl050;
@@ -22,6 +24,7 @@ pub mod tl901;
 
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
+use crate::graph::Graph;
 use crate::model::Inventory;
 use crate::source::SourceMap;
 
@@ -45,6 +48,8 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a Config,
     pub sources: &'a SourceMap,
+    /// The effective assume-role graph of the inventory, built once per scan.
+    pub graph: &'a Graph,
 }
 
 pub trait Rule: Sync + Send {
@@ -56,7 +61,7 @@ pub trait Rule: Sync + Send {
 static RULES: &[&dyn Rule] = &[
     &tl001::RoleTrustsRole,
     &tl002::ChainedSessionDuration,
-    // TL003 role-chain
+    &tl003::RoleChain,
     &tl010::UntrustedAccount,
     &tl011::WildcardPrincipal,
     &tl012::MissingExternalId,
@@ -65,7 +70,7 @@ static RULES: &[&dyn Rule] = &[
     &tl015::InvalidTrustPolicy,
     &tl020::MultiServiceTrust,
     &tl021::ServiceAndAccountTrust,
-    // TL030 same-account-direct-trust
+    &tl030::SameAccountDirectTrust,
     &tl040::OidcUnrestrictedSubject,
     &tl041::OidcMissingAudience,
     &tl050::RoleMissingTags,

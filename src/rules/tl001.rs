@@ -4,7 +4,6 @@ use super::common::{self, Grant, InstanceProfileRoles, TrustTarget};
 use super::{Context, Rule, RuleMeta};
 use crate::finding::{Finding, Severity};
 use crate::policy::{Item, Principal};
-use crate::value::short_key;
 
 fn message(target: &TrustTarget, who: &str, ec2: bool, when: &str) -> String {
     let consequence = if ec2 {
@@ -38,7 +37,7 @@ impl Rule for RoleTrustsRole {
             let grants = common::grants(target.doc);
             for g in &grants {
                 if g.principal().is_role() {
-                    out.push(on_entry(&target, g, &profiles));
+                    out.push(on_entry(&target, g, &profiles, ctx.inventory));
                 }
             }
             // `aws:PrincipalArn` naming roles behind an account or `*` principal: the callers are roles too.
@@ -73,7 +72,12 @@ impl Rule for RoleTrustsRole {
     }
 }
 
-fn on_entry(target: &TrustTarget, g: &Grant, profiles: &InstanceProfileRoles) -> Finding {
+fn on_entry(
+    target: &TrustTarget,
+    g: &Grant,
+    profiles: &InstanceProfileRoles,
+    inv: &crate::model::Inventory,
+) -> Finding {
     let own_name = target
         .role
         .and_then(|r| r.name.as_ref())
@@ -83,8 +87,7 @@ fn on_entry(target: &TrustTarget, g: &Grant, profiles: &InstanceProfileRoles) ->
         Principal::Role { name, .. } if Some(name.as_str()) == own_name => {
             format!("itself ({})", g.entry.value.display())
         }
-        Principal::RoleRef { key } => format!("role {}", short_key(key)),
-        _ => common::describe(g.entry),
+        _ => common::describe_in(g.entry, inv),
     };
     let site = common::entry_site(g.entry, target.stmt_span(g.stmt));
     let msg = message(

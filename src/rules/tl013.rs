@@ -9,7 +9,7 @@ use crate::policy::{AccountRef, Principal};
 
 fn message(target: &TrustTarget, account: &str, when: &str) -> String {
     format!(
-        "{} trusts all of account {account}{when} with no aws:PrincipalArn condition naming which of its principals may assume it, so any user or role there that an administrator of that account grants sts:AssumeRole can",
+        "{} trusts all of account {account}{when} with no aws:PrincipalArn condition naming which of its principals may assume it, so any user or role there that an administrator of that account grants sts:AssumeRole can assume it",
         target.subject()
     )
 }

@@ -19,17 +19,16 @@ use std::rc::Rc;
 pub const MAX_DEPTH: u32 = 160;
 /// Deepest module call chain.
 pub const MAX_MODULE_DEPTH: usize = 24;
+/// Most expression evaluations for one root module and the modules it calls: bounds the work (and memory)
+/// of hostile input such as nested `for` expressions over large ranges.
+pub const MAX_STEPS: u64 = 1_000_000;
+/// Most value nodes built into collections for one root module: bounds memory when large values are copied
+/// into many places.
+pub const MAX_NODES: usize = 2_000_000;
+/// Most module instances under one root.
+pub const MAX_MODULE_INSTANCES: usize = 5000;
 /// Most instances one `count`/`for_each` may create.
 pub const MAX_INSTANCES: usize = 1000;
-/// Most module instances one root may create (`count = 1000` on a module that calls itself would otherwise
-/// multiply at every level).
-pub const MAX_MODULE_INSTANCES: usize = 2_000;
-/// Evaluation work one root may do: one unit per expression step plus the weight
-/// ([`crate::limits::value_weight`]) of every memoised value stored or copied out. Locals that double a value
-/// at each step (`a2 = [a1, a1]`) or re-evaluate inputs exponentially end as unknowns, not as exhausted
-/// memory or a hang (a unit is about 100 bytes of values). The largest root in the real-world corpus uses
-/// about 150,000 units.
-pub const FUEL: u64 = 4_000_000;
 
 /// The key of one instance of a counted or `for_each` resource or module.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,8 +132,7 @@ enum MemoKey {
 
 enum Memo {
     InProgress,
-    /// The value and its weight.
-    Done(Value, u64),
+    Done(Value),
 }
 
 /// What kind of top-level block a reference names.
@@ -150,9 +148,6 @@ type ChildKey = (usize, String, String);
 /// `None` while being computed (a cycle).
 type Expansion = Option<Rc<Vec<InstSpec>>>;
 
-const BUDGET_EXHAUSTED: &str =
-    "the evaluation budget is exhausted (values grow too large or are recomputed too often)";
-
 pub struct Eval<'m> {
     pub set: &'m ModuleSet,
     pub sources: &'m SourceMap,
@@ -163,14 +158,16 @@ pub struct Eval<'m> {
     memo: RefCell<HashMap<MemoKey, Memo>>,
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
     depth: Cell<u32>,
-    /// Remaining evaluation work ([`FUEL`]).
-    fuel: Cell<u64>,
+    /// Guards of the conditional branches being evaluated.
+    path: RefCell<Vec<Guard>>,
+    steps: Cell<u64>,
+    nodes: Cell<usize>,
+    /// Budgets ([`MAX_STEPS`], [`MAX_NODES`]); lowered in tests.
+    pub max_steps: u64,
+    pub max_nodes: usize,
     pub diags: RefCell<Vec<Diagnostic>>,
-    /// Keys of policy documents read while evaluating a role's trust policy.
-    pub used_docs: RefCell<HashSet<String>>,
     /// Headers of policy documents merged into another one (`source_policy_documents` & co).
     pub merged_docs: RefCell<HashSet<Span>>,
-    pub tracking: Cell<u32>,
     /// Root variable values (tfvars, `--var-file`, `--var`), in precedence order already applied.
     pub root_vars: HashMap<String, Value>,
     vars_unknown: Cell<bool>,
@@ -179,6 +176,8 @@ pub struct Eval<'m> {
     /// Canonical scan root (`file()` confinement) and the root module directory (relative paths).
     pub scan_root: Option<PathBuf>,
     pub root_dir_abs: Option<PathBuf>,
+    /// (instances seen, canonical module directories) for [`Eval::module_dirs_abs`].
+    module_dirs: RefCell<(usize, Vec<PathBuf>)>,
 }
 
 impl<'m> Eval<'m> {
@@ -195,16 +194,19 @@ impl<'m> Eval<'m> {
             memo: RefCell::default(),
             expansions: RefCell::default(),
             depth: Cell::new(0),
-            fuel: Cell::new(FUEL),
+            path: RefCell::default(),
+            steps: Cell::new(0),
+            nodes: Cell::new(0),
+            max_steps: MAX_STEPS,
+            max_nodes: MAX_NODES,
             diags: RefCell::default(),
-            used_docs: RefCell::default(),
             merged_docs: RefCell::default(),
-            tracking: Cell::new(0),
             root_vars: HashMap::new(),
             vars_unknown: Cell::new(false),
             modules_json,
             scan_root,
             root_dir_abs,
+            module_dirs: RefCell::default(),
         };
         ev.insts.borrow_mut().push(Rc::new(Instance {
             module: root,
@@ -215,6 +217,21 @@ impl<'m> Eval<'m> {
             guards: Vec::new(),
         }));
         ev
+    }
+
+    /// Canonical directories of the modules instantiated so far (computed when first needed).
+    pub fn module_dirs_abs(&self) -> Vec<PathBuf> {
+        let mut cache = self.module_dirs.borrow_mut();
+        let insts = self.insts.borrow();
+        for i in insts.iter().skip(cache.0) {
+            if let Ok(d) = std::fs::canonicalize(&i.module.dir) {
+                if !cache.1.contains(&d) {
+                    cache.1.push(d);
+                }
+            }
+        }
+        cache.0 = insts.len();
+        cache.1.clone()
     }
 
     pub fn inst(&self, i: usize) -> Rc<Instance<'m>> {
@@ -248,6 +265,30 @@ impl<'m> Eval<'m> {
         Value::Unknown(Unknown::new(self.text(span), why, Some(span)))
     }
 
+    /// Counts a newly built collection against the node budget; past it the value is unknown.
+    pub fn charge(&self, v: Value, span: Span) -> Value {
+        if !matches!(v, Value::List(..) | Value::Map(..)) || self.charge_item(&v) {
+            return v;
+        }
+        self.too_large(span)
+    }
+
+    /// Counts one element put into a new collection; false once the budget is spent.
+    fn charge_item(&self, v: &Value) -> bool {
+        let left = self.max_nodes.saturating_sub(self.nodes.get());
+        let w = vals::weight(v, left.saturating_add(1));
+        if w > left {
+            self.nodes.set(self.max_nodes);
+            return false;
+        }
+        self.nodes.set(self.nodes.get() + w);
+        true
+    }
+
+    fn too_large(&self, span: Span) -> Value {
+        self.unknown(span, "the value is too large to evaluate")
+    }
+
     pub fn err(&self, span: Span, why: impl AsRef<str>) -> Value {
         error(self.text(span), why, Some(span))
     }
@@ -261,8 +302,10 @@ impl<'m> Eval<'m> {
         if d >= MAX_DEPTH {
             return self.unknown(e.span(), "expression nesting is too deep to evaluate");
         }
-        if !self.burn(1) {
-            return self.unknown(e.span(), BUDGET_EXHAUSTED);
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps > self.max_steps {
+            return self.unknown(e.span(), "the configuration needs too much evaluation work");
         }
         self.depth.set(d + 1);
         let v = self.eval_inner(inst, scope, e);
@@ -297,7 +340,11 @@ impl<'m> Eval<'m> {
                             }
                         }
                     };
-                    out.push((key, self.eval(inst, scope, x)));
+                    let v = self.eval(inst, scope, x);
+                    if !self.charge_item(&v) {
+                        return self.too_large(*s);
+                    }
+                    out.push((key, v));
                 }
                 Value::Map(out, Some(*s))
             }
@@ -344,12 +391,120 @@ impl<'m> Eval<'m> {
                     bs.iter()
                         .map(|br| Branch {
                             guard: br.guard.clone(),
-                            value: self.choose(&br.value, cspan, yes, no),
+                            value: self.under(&br.guard, || self.choose(&br.value, cspan, yes, no)),
                         })
                         .collect(),
                 ),
-                _ => vals::branches(&self.text(cspan), Some(cspan), yes(), no()),
+                _ => {
+                    let label = self.text(cspan);
+                    let t = Guard::new(format!("{label} is true"), Some(cspan));
+                    let f = Guard::new(format!("{label} is false"), Some(cspan));
+                    // Inside a branch of the same condition, only the matching side is possible.
+                    if self.on_path(&t) {
+                        return yes();
+                    }
+                    if self.on_path(&f) {
+                        return no();
+                    }
+                    Value::Branches(vec![
+                        Branch {
+                            value: self.under(&t, yes),
+                            guard: t,
+                        },
+                        Branch {
+                            value: self.under(&f, no),
+                            guard: f,
+                        },
+                    ])
+                }
             },
+        }
+    }
+
+    /// Evaluates `f` with exactly `path` as the current path.
+    pub fn with_path<T>(&self, path: Vec<Guard>, f: impl FnOnce() -> T) -> T {
+        let saved = std::mem::replace(&mut *self.path.borrow_mut(), path);
+        let v = f();
+        *self.path.borrow_mut() = saved;
+        v
+    }
+
+    /// Evaluates `f` on the path where `g` holds.
+    fn under<T>(&self, g: &Guard, f: impl FnOnce() -> T) -> T {
+        self.path.borrow_mut().push(g.clone());
+        let v = f();
+        self.path.borrow_mut().pop();
+        v
+    }
+
+    /// Guards match by their condition's text: `var.on` tested in a local and again in the resource
+    /// reading it is the same variable. (Two module instances' `var.on` nested in one path would be
+    /// conflated; evaluation rarely nests those.)
+    fn on_path(&self, g: &Guard) -> bool {
+        self.path.borrow().iter().any(|p| p.label == g.label)
+    }
+
+    /// Whether `g` is the opposite of a guard on the current path (`c is true` while `c is false` holds).
+    fn contradicts(&self, g: &Guard) -> bool {
+        let Some((c, pol)) = polarity(g) else {
+            return false;
+        };
+        self.path
+            .borrow()
+            .iter()
+            .any(|p| polarity(p) == Some((c, !pol)))
+    }
+
+    /// Drops the branches of a value that the current path rules out (a value computed from `c ? a : b`
+    /// used inside the `c` branch of another conditional is `a`).
+    pub fn prune(&self, v: Value) -> Value {
+        if self.path.borrow().is_empty() || !vals::has_branches(&v) {
+            return v;
+        }
+        self.prune_deep(v, 0)
+    }
+
+    fn prune_deep(&self, v: Value, depth: usize) -> Value {
+        if depth > 64 {
+            return v;
+        }
+        match v {
+            Value::Branches(bs) => {
+                let mut kept: Vec<Branch> = bs
+                    .into_iter()
+                    .filter(|b| !self.contradicts(&b.guard))
+                    .collect();
+                if kept.len() == 1 && kept.first().is_some_and(|b| self.on_path(&b.guard)) {
+                    if let Some(b) = kept.pop() {
+                        return self.prune_deep(b.value, depth + 1);
+                    }
+                }
+                Value::Branches(
+                    kept.into_iter()
+                        .map(|b| Branch {
+                            value: self.under(&b.guard, || self.prune_deep(b.value, depth + 1)),
+                            guard: b.guard,
+                        })
+                        .collect(),
+                )
+            }
+            Value::List(items, sp) if items.iter().any(vals::has_branches) => Value::List(
+                items
+                    .into_iter()
+                    .map(|x| self.prune_deep(x, depth + 1))
+                    .collect(),
+                sp,
+            ),
+            Value::Map(entries, sp) if entries.iter().any(|(_, x)| vals::has_branches(x)) => {
+                Value::Map(
+                    entries
+                        .into_iter()
+                        .map(|(k, x)| (k, self.prune_deep(x, depth + 1)))
+                        .collect(),
+                    sp,
+                )
+            }
+            other => other,
         }
     }
 
@@ -467,6 +622,11 @@ impl<'m> Eval<'m> {
                 _ => {}
             }
             if let Some(s) = vals::to_str(p) {
+                if out.text.len() + s.text.len() > vals::MAX_STR
+                    || out.parts.len() + s.parts.len() > vals::MAX_PARTS
+                {
+                    return self.unknown(span, "the string is too long to evaluate");
+                }
                 out.push_str(&s);
             }
         }
@@ -626,12 +786,9 @@ impl<'m> Eval<'m> {
             // Each possibility of the collection gives its own result.
             return Value::Branches(
                 bs.iter()
-                    .map(|b| {
-                        let s = scope.with_var("\u{0}for-coll", b.value.clone());
-                        Branch {
-                            guard: b.guard.clone(),
-                            value: self.for_over(inst, &s, f, &b.value),
-                        }
+                    .map(|b| Branch {
+                        guard: b.guard.clone(),
+                        value: self.for_over(inst, scope, f, &b.value),
                     })
                     .collect(),
             );
@@ -678,6 +835,9 @@ impl<'m> Eval<'m> {
                 None => v,
             };
             let value = wrap(self.eval(inst, &s, &f.value_expr));
+            if !self.charge_item(&value) {
+                return self.too_large(f.span);
+            }
             match &f.key_expr {
                 Some(ke) => {
                     let kv = self.eval(inst, &s, ke);
@@ -714,6 +874,18 @@ impl<'m> Eval<'m> {
     // ---------------------------------------------------------------------------------------------
 
     fn traversal(&self, inst: usize, scope: &Scope, head: &Expr, ops: &[TOp], span: Span) -> Value {
+        let v = self.traversal_inner(inst, scope, head, ops, span);
+        self.prune(v)
+    }
+
+    fn traversal_inner(
+        &self,
+        inst: usize,
+        scope: &Scope,
+        head: &Expr,
+        ops: &[TOp],
+        span: Span,
+    ) -> Value {
         let Expr::Var(name, hspan) = head else {
             let v = self.eval(inst, scope, head);
             return self.apply_ops(inst, scope, v, ops, span);
@@ -935,56 +1107,31 @@ impl<'m> Eval<'m> {
 
     // --- variables, locals, outputs ---------------------------------------------------------------
 
-    fn memoised(&self, key: MemoKey, span: Span, f: impl FnOnce() -> Value) -> Value {
+    /// Evaluates (once) the value of a symbol. The value does not depend on the branch it is read in: it
+    /// is computed on the path of what is certain about its instance (`guards`: the `count`/`for_each`
+    /// branches the instance exists under) and pruned further where it is read.
+    fn memoised(
+        &self,
+        key: MemoKey,
+        span: Span,
+        guards: &[Guard],
+        f: impl FnOnce() -> Value,
+    ) -> Value {
+        let f = || self.with_path(guards.to_vec(), f);
         if self.vars_unknown.get() {
             return f();
         }
         match self.memo.borrow().get(&key) {
-            Some(Memo::Done(v, w)) => {
-                // Copying a memoised value out costs its size: that is where doubling locals amplify.
-                if !self.burn(*w) {
-                    return self.unknown(span, BUDGET_EXHAUSTED);
-                }
-                return v.clone();
-            }
+            Some(Memo::Done(v)) => return v.clone(),
             Some(Memo::InProgress) => {
                 return self.unknown(span, "the value refers to itself (cycle)")
             }
             None => {}
         }
         self.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
-        let mut v = f();
-        let mut w = crate::limits::value_weight(&v, self.fuel.get().saturating_add(1));
-        if !self.burn(w) {
-            v = self.unknown(span, BUDGET_EXHAUSTED);
-            w = 1;
-        }
-        self.memo.borrow_mut().insert(key, Memo::Done(v.clone(), w));
+        let v = f();
+        self.memo.borrow_mut().insert(key, Memo::Done(v.clone()));
         v
-    }
-
-    /// Spends `units` of the evaluation budget; false (and the budget emptied) when there is not enough.
-    fn burn(&self, units: u64) -> bool {
-        match self.fuel.get().checked_sub(units) {
-            Some(rest) => {
-                self.fuel.set(rest);
-                true
-            }
-            None => {
-                self.fuel.set(0);
-                false
-            }
-        }
-    }
-
-    /// Whether no more module instances may be created ([`MAX_MODULE_INSTANCES`]).
-    pub fn instances_exhausted(&self) -> bool {
-        self.insts.borrow().len() >= MAX_MODULE_INSTANCES
-    }
-
-    /// Evaluation budget spent so far (benchmarks and tests).
-    pub fn fuel_used(&self) -> u64 {
-        FUEL - self.fuel.get()
     }
 
     pub fn var_value(&self, inst: usize, name: &str) -> Value {
@@ -993,49 +1140,56 @@ impl<'m> Eval<'m> {
         let Some(decl) = m.variable(name) else {
             return Value::unknown(format!("var.{name}"), "variable is not declared", None);
         };
-        if self.vars_unknown.get() && i.parent.is_none() {
+        // What-if mode: a root variable set only by its default is an input; tfvars and `--var` values
+        // are the user's choice and stay facts.
+        if self.vars_unknown.get() && i.parent.is_none() && !self.root_vars.contains_key(name) {
             return Value::unknown(
                 format!("var.{name}"),
                 "variable value is an input",
                 Some(decl.header),
             );
         }
-        self.memoised(MemoKey::Var(inst, name.to_string()), decl.header, || {
-            let v = match (&i.call, i.parent) {
-                (Some((call, call_scope)), Some(parent)) => match call.body.attr(name) {
-                    Some(a) => {
-                        let v = self.eval(parent, call_scope, &a.expr);
-                        Some(vals::with_hop(v, a.span))
+        self.memoised(
+            MemoKey::Var(inst, name.to_string()),
+            decl.header,
+            &i.guards,
+            || {
+                let v = match (&i.call, i.parent) {
+                    (Some((call, call_scope)), Some(parent)) => match call.body.attr(name) {
+                        Some(a) => {
+                            let v = self.eval(parent, call_scope, &a.expr);
+                            Some(vals::with_hop(v, a.span))
+                        }
+                        None => None,
+                    },
+                    _ => self.root_vars.get(name).cloned(),
+                };
+                let v = v.or_else(|| {
+                    decl.body
+                        .attr("default")
+                        .map(|d| self.eval(inst, &Scope::default(), &d.expr))
+                });
+                match v {
+                    Some(v) => {
+                        let v = match decl.body.attr("type") {
+                            Some(t) => self.apply_type(v, &t.expr, 0),
+                            None => v,
+                        };
+                        vals::with_hop(v, decl.header)
                     }
-                    None => None,
-                },
-                _ => self.root_vars.get(name).cloned(),
-            };
-            let v = v.or_else(|| {
-                decl.body
-                    .attr("default")
-                    .map(|d| self.eval(inst, &Scope::default(), &d.expr))
-            });
-            match v {
-                Some(v) => {
-                    let v = match decl.body.attr("type") {
-                        Some(t) => self.apply_type(v, &t.expr, 0),
-                        None => v,
-                    };
-                    vals::with_hop(v, decl.header)
+                    None if i.parent.is_some() => Value::unknown(
+                        format!("var.{name}"),
+                        "the module call does not set this variable and it has no default",
+                        Some(decl.header),
+                    ),
+                    None => Value::unknown(
+                        format!("var.{name}"),
+                        "variable has no value",
+                        Some(decl.header),
+                    ),
                 }
-                None if i.parent.is_some() => Value::unknown(
-                    format!("var.{name}"),
-                    "the module call does not set this variable and it has no default",
-                    Some(decl.header),
-                ),
-                None => Value::unknown(
-                    format!("var.{name}"),
-                    "variable has no value",
-                    Some(decl.header),
-                ),
-            }
-        })
+            },
+        )
     }
 
     pub fn local_value(&self, inst: usize, name: &str) -> Value {
@@ -1043,9 +1197,12 @@ impl<'m> Eval<'m> {
         let Some(a) = m.attr_of_local(name) else {
             return Value::unknown(format!("local.{name}"), "local value is not declared", None);
         };
-        self.memoised(MemoKey::Local(inst, name.to_string()), a.span, || {
-            self.eval(inst, &Scope::default(), &a.expr)
-        })
+        self.memoised(
+            MemoKey::Local(inst, name.to_string()),
+            a.span,
+            &self.inst(inst).guards,
+            || self.eval(inst, &Scope::default(), &a.expr),
+        )
     }
 
     pub fn output_value(&self, inst: usize, name: &str, use_span: Span) -> Value {
@@ -1056,9 +1213,12 @@ impl<'m> Eval<'m> {
         let Some(a) = b.body.attr("value") else {
             return self.err(use_span, "output has no value");
         };
-        self.memoised(MemoKey::Output(inst, name.to_string()), a.span, || {
-            self.eval(inst, &Scope::default(), &a.expr)
-        })
+        self.memoised(
+            MemoKey::Output(inst, name.to_string()),
+            a.span,
+            &self.inst(inst).guards,
+            || self.eval(inst, &Scope::default(), &a.expr),
+        )
     }
 
     /// Converts a value to a variable's declared type where it matters: `optional(T, default)` object
@@ -1168,8 +1328,14 @@ impl<'m> Eval<'m> {
                 }]),
             };
         }
+        if self.vars_unknown.get() {
+            // A what-if evaluation (variables as inputs) must not leave its results behind.
+            return Rc::new(self.expand_uncached(inst, block));
+        }
         self.expansions.borrow_mut().insert(key.clone(), None);
+        let saved = std::mem::take(&mut *self.path.borrow_mut());
         let specs = Rc::new(self.expand_uncached(inst, block));
+        *self.path.borrow_mut() = saved;
         self.expansions
             .borrow_mut()
             .insert(key, Some(specs.clone()));
@@ -1177,11 +1343,10 @@ impl<'m> Eval<'m> {
     }
 
     fn expand_uncached(&self, inst: usize, block: &Block) -> Vec<InstSpec> {
-        let is_root = self.inst(inst).parent.is_none();
         if let Some(c) = block.body.attr("count") {
             let v = self.eval(inst, &Scope::default(), &c.expr);
             let mut out = self.count_specs(&v, &[], c);
-            if out.is_empty() && is_root && self.depends_on_inputs(inst, &c.expr) {
+            if out.is_empty() && self.depends_on_inputs(inst, &c.expr) {
                 out.push(InstSpec {
                     key: Some(InstKey::Int(0)),
                     scope: Scope {
@@ -1199,7 +1364,7 @@ impl<'m> Eval<'m> {
         if let Some(fe) = block.body.attr("for_each") {
             let v = self.eval(inst, &Scope::default(), &fe.expr);
             let mut out = self.for_each_specs(&v, &[], fe);
-            if out.is_empty() && is_root && self.depends_on_inputs(inst, &fe.expr) {
+            if out.is_empty() && self.depends_on_inputs(inst, &fe.expr) {
                 out.push(InstSpec {
                     key: Some(InstKey::Any),
                     scope: unknown_each_scope(block, "for_each is empty with the variables' defaults"),
@@ -1218,7 +1383,8 @@ impl<'m> Eval<'m> {
         }]
     }
 
-    /// Whether an expression's value would change if the root's variables were inputs.
+    /// Whether an expression's value would change if the root module's variables were inputs (not facts):
+    /// a `count`/`for_each` that is zero only because of a default then still gives a possible instance.
     fn depends_on_inputs(&self, inst: usize, e: &Expr) -> bool {
         self.vars_unknown.set(true);
         let v = self.eval(inst, &Scope::default(), e);
@@ -1237,7 +1403,7 @@ impl<'m> Eval<'m> {
                 })
                 .collect(),
             _ => match vals::num_of(v) {
-                Some(n) if n >= 0.0 => (0..(n as usize).min(MAX_INSTANCES))
+                Some(n) if n >= 0.0 => (0..self.capped(n as usize, attr))
                     .map(|i| InstSpec {
                         key: Some(InstKey::Int(i as i64)),
                         scope: Scope {
@@ -1292,7 +1458,7 @@ impl<'m> Eval<'m> {
                 .collect(),
             Value::Map(entries, _) => entries
                 .iter()
-                .take(MAX_INSTANCES)
+                .take(self.capped(entries.len(), attr))
                 .map(|(k, x)| {
                     let ik = if k.is_known() {
                         InstKey::Str(k.text.clone())
@@ -1304,7 +1470,7 @@ impl<'m> Eval<'m> {
                 .collect(),
             Value::List(items, _) => {
                 let mut out = Vec::new();
-                for (g, item) in v.list_items(MAX_INSTANCES) {
+                for (g, item) in v.list_items(self.capped(items.len(), attr)) {
                     let mut gs = guards.to_vec();
                     gs.extend(g);
                     let ik = match item.as_str() {
@@ -1313,7 +1479,6 @@ impl<'m> Eval<'m> {
                     };
                     out.push(one(ik, item.clone(), item.clone(), gs));
                 }
-                let _ = items;
                 out
             }
             _ => {
@@ -1335,6 +1500,22 @@ impl<'m> Eval<'m> {
     }
 
     // --- resources, data sources, modules ----------------------------------------------------------
+
+    /// At most [`MAX_INSTANCES`] instances are analysed; more is reported (TL901), never silently cut.
+    fn capped(&self, n: usize, attr: &Attr) -> usize {
+        if n > MAX_INSTANCES {
+            self.diags.borrow_mut().push(Diagnostic::Unresolved {
+                unknown: Unknown::new(
+                    self.text(attr.expr.span()),
+                    format!("{n} instances; only the first {MAX_INSTANCES} are analysed"),
+                    Some(attr.span),
+                ),
+                span: attr.span,
+                resource: None,
+            });
+        }
+        n.min(MAX_INSTANCES)
+    }
 
     pub fn address(
         &self,
@@ -1556,13 +1737,17 @@ impl<'m> Eval<'m> {
         let address = self.address(inst, kind, ty, name, spec.key.as_ref());
         let key = self.key_of(&address);
         let sym = |s: Sym| Value::Str(Str::sym(s, Some(span)));
+        let mut guards = self.inst(inst).guards.clone();
+        guards.extend(spec.guards.iter().cloned());
         let configured = |a: &str| -> Option<Value> {
             let at = block.body.attr(a)?;
             let v = self.memoised(
                 MemoKey::Attr(inst, address.clone(), a.to_string()),
                 at.span,
+                &guards,
                 || self.eval(inst, &spec.scope, &at.expr),
             );
+            let v = self.prune(v);
             if v.is_null() {
                 None
             } else {
@@ -1610,12 +1795,12 @@ impl<'m> Eval<'m> {
                 super::funcs::render_template(self, inst, &text, &vars, span)
             }
             (BlockKind::Data, "aws_iam_policy_document", "json" | "minified_json") => {
-                if self.tracking.get() > 0 {
-                    self.used_docs.borrow_mut().insert(key.clone());
-                }
-                let v = self.memoised(MemoKey::Doc(inst, address.clone()), block.header, || {
-                    super::docs::policy_document(self, inst, &spec.scope, block)
-                });
+                let v = self.memoised(
+                    MemoKey::Doc(inst, address.clone()),
+                    block.header,
+                    &guards,
+                    || super::docs::policy_document(self, inst, &spec.scope, block),
+                );
                 vals::with_hop(v, span)
             }
             _ => configured(attr).unwrap_or_else(|| {
@@ -1714,13 +1899,6 @@ impl<'m> Eval<'m> {
                 None,
             ));
         };
-        if self.instances_exhausted() {
-            return Err(Unknown::new(
-                format!("module.{name}"),
-                format!("the root module has more than {MAX_MODULE_INSTANCES} module instances"),
-                Some(call.header),
-            ));
-        }
         let src_attr = call.body.attr("source");
         let source = src_attr
             .and_then(|a| a.expr.as_lit_str())
@@ -1778,6 +1956,15 @@ impl<'m> Eval<'m> {
             depth += 1;
             cur = ci.parent;
         }
+        if self.insts.borrow().len() >= MAX_MODULE_INSTANCES {
+            return Err(Unknown::new(
+                format!("module.{name}"),
+                format!(
+                    "more than {MAX_MODULE_INSTANCES} module instances; the rest is not analysed"
+                ),
+                Some(sspan),
+            ));
+        }
         if depth > MAX_MODULE_DEPTH {
             return Err(Unknown::new(
                 format!("module.{name}"),
@@ -1798,6 +1985,15 @@ impl<'m> Eval<'m> {
         let mut insts = self.insts.borrow_mut();
         insts.push(Rc::new(child));
         Ok(insts.len() - 1)
+    }
+}
+
+/// `(condition, polarity)` of a guard made for a conditional (`var.x is true`).
+fn polarity(g: &Guard) -> Option<(&str, bool)> {
+    if let Some(c) = g.label.strip_suffix(" is true") {
+        Some((c, true))
+    } else {
+        g.label.strip_suffix(" is false").map(|c| (c, false))
     }
 }
 

@@ -115,10 +115,22 @@ fn apply(ev: &Eval, inst: usize, c: &Call, args: Vec<Value>, depth: usize) -> Va
     }
     let r = builtin(ev, inst, c, &args);
     match r {
-        Ok(v) => v,
+        Ok(v) if too_big(&v) => ev.unknown(span, format!("the result of {} is too large", c.name)),
+        Ok(v) => ev.charge(v, span),
         Err(Fail::Error(msg)) => ev.err(span, msg),
         Err(Fail::Unknown(v)) => v,
         Err(Fail::Unsupported) => ev.unknown(span, format!("function {} is not supported", c.name)),
+    }
+}
+
+/// Whether a function result exceeds the size limits (strings doubling through locals, lists
+/// concatenated with themselves…).
+fn too_big(v: &Value) -> bool {
+    match v {
+        Value::Str(s) => s.text.len() > vals::MAX_STR || s.parts.len() > vals::MAX_PARTS,
+        Value::List(items, _) => items.len() > vals::MAX_ITEMS,
+        Value::Map(entries, _) => entries.len() > vals::MAX_ITEMS,
+        _ => false,
     }
 }
 
@@ -408,7 +420,7 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
             let end = if len < 0 {
                 n as usize
             } else {
-                (start as i64 + len).min(n) as usize
+                (start as i64).saturating_add(len).min(n) as usize
             };
             let b = |i: usize| chars.get(i).map(|(o, _)| *o).unwrap_or(s.text.len());
             Ok(Value::Str(s.slice_or_empty(b(start), b(end.max(start)))))
@@ -782,8 +794,11 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
         }
         "parseint" => {
             let (_, s) = k_arg(args, 0, f, span, ev)?;
-            let base = n_arg(args, 1, f)? as u32;
-            match i64::from_str_radix(&s, base) {
+            let base = n_arg(args, 1, f)?;
+            if !(2.0..=36.0).contains(&base) {
+                return err("parseint: the base must be between 2 and 36");
+            }
+            match i64::from_str_radix(&s, base as u32) {
                 Ok(n) => Ok(num(n as f64, sp)),
                 Err(_) => err("parseint: not a number"),
             }
@@ -1001,11 +1016,16 @@ fn confine(ev: &Eval, p: &str, span: Span, f: &str) -> Result<PathBuf, Value> {
         });
         ev.unknown(span, format!("{f}() target is outside the scan root"))
     };
-    if !clean.starts_with(scan_root) {
+    // Besides the scan root, the directories of the modules being evaluated (a local module outside the
+    // scanned paths, read because a scanned module calls it) may be read from.
+    let allowed = |p: &Path| {
+        p.starts_with(scan_root) || ev.module_dirs_abs().iter().any(|d| p.starts_with(d))
+    };
+    if !allowed(&clean) {
         return Err(refuse("the path is outside the scan root"));
     }
     match std::fs::canonicalize(&clean) {
-        Ok(canon) if canon.starts_with(scan_root) => Ok(canon),
+        Ok(canon) if allowed(&canon) => Ok(canon),
         Ok(_) => Err(refuse(
             "the path leaves the scan root through a symbolic link",
         )),

@@ -95,7 +95,8 @@ fn walk(ev: &Eval, inst: usize, c: &mut Collected, docs_todo: &mut Vec<(usize, u
         let base = ev.address(inst, BlockKind::Resource, ty, name, None);
         for spec in ev.expand(inst, b, &base).iter() {
             let d = decl(ev, inst, BlockKind::Resource, ty, name, b, spec);
-            resource(ev, inst, ty, b, spec, d, c);
+            // What the instance exists under holds for everything evaluated about it.
+            ev.with_path(d.guards.clone(), || resource(ev, inst, ty, b, spec, d, c));
         }
     }
     for &bi in &m.data_order {
@@ -103,7 +104,7 @@ fn walk(ev: &Eval, inst: usize, c: &mut Collected, docs_todo: &mut Vec<(usize, u
         let (Some("aws_iam_policy_document"), Some(name)) = (b.label(0), b.label(1)) else {
             continue;
         };
-        if !docs::may_be_trust(b) {
+        if !docs::may_be_trust(b) || m.docs_used_by_resources.contains(name) {
             continue;
         }
         let base = ev.address(inst, BlockKind::Data, "aws_iam_policy_document", name, None);
@@ -338,33 +339,76 @@ fn map_spans(v: &Value, out: &mut HashSet<Span>, depth: usize) {
     }
 }
 
+/// Tags of a resource: its `tags` plus the `default_tags` of the AWS provider configuration it uses.
 fn tags(r: &Res) -> Option<Tags> {
-    let (v, span) = r.value("tags")?;
+    let own = r.value("tags");
+    let defaults = provider_default_tags(r.ev, r.inst, r.b);
+    if own.is_none() && defaults.is_none() {
+        return None;
+    }
     let mut keys = Vec::new();
     let mut complete = true;
-    for (guards, x) in v.possibilities(vals::MAX_BRANCHES) {
-        if !guards.is_empty() {
-            complete = false;
-        }
-        match x {
-            Value::Map(entries, _) => {
-                for (k, _) in entries {
-                    if !k.is_known() {
-                        complete = false;
-                    }
-                    if !keys.iter().any(|e: &Str| e.text == k.text) {
-                        keys.push(k.clone());
+    for v in [defaults.as_ref(), own.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|(v, _)| v)
+    {
+        for (guards, x) in v.possibilities(vals::MAX_BRANCHES) {
+            if !guards.is_empty() {
+                complete = false;
+            }
+            match x {
+                Value::Map(entries, _) => {
+                    for (k, _) in entries {
+                        if !k.is_known() {
+                            complete = false;
+                        }
+                        if !keys.iter().any(|e: &Str| e.text == k.text) {
+                            keys.push(k.clone());
+                        }
                     }
                 }
+                _ => complete = false,
             }
-            _ => complete = false,
         }
     }
     Some(Tags {
         keys,
         complete,
-        span: Some(span),
+        span: own.map(|(_, span)| span),
     })
+}
+
+/// `default_tags { tags = … }` of the `provider "aws"` configuration a resource uses (its `provider`
+/// alias, or the default one), looked up from the resource's module up to the root.
+fn provider_default_tags(ev: &Eval, inst: usize, b: &Block) -> Option<(Value, Span)> {
+    let alias = b
+        .body
+        .attr("provider")
+        .and_then(|a| a.expr.traversal_path())
+        .and_then(|p| p.get(1).map(|s| s.to_string()));
+    let mut cur = Some(inst);
+    while let Some(i) = cur {
+        let m = ev.module(i);
+        for pb in m
+            .blocks
+            .iter()
+            .filter(|x| x.ty == "provider" && x.label(0) == Some("aws"))
+        {
+            let pal = pb
+                .body
+                .attr("alias")
+                .and_then(|a| a.expr.as_lit_str())
+                .map(|s| s.text.clone());
+            if pal == alias {
+                let a = pb.body.block("default_tags")?.body.attr("tags")?;
+                let v = ev.eval(i, &super::eval::Scope::default(), &a.expr);
+                return if v.is_null() { None } else { Some((v, a.span)) };
+            }
+        }
+        cur = ev.inst(i).parent;
+    }
+    None
 }
 
 fn resource(
@@ -393,11 +437,12 @@ fn resource(
                 unknowns.extend(s.unknowns().filter(|u| u.expr != "name_prefix").cloned());
             }
             let mut inline_policies = Vec::new();
-            for (i, (body, scope, guards, header)) in
+            for (i, bi) in
                 docs::blocks_with_dynamic(ev, inst, &spec.scope, &b.body, "inline_policy")
                     .into_iter()
                     .enumerate()
             {
+                let (body, scope, guards, header) = (bi.body, bi.scope, bi.guards, bi.header);
                 let pname = body
                     .attr("name")
                     .map(|a| ev.eval(inst, &scope, &a.expr))

@@ -105,6 +105,18 @@ impl<'s> Lowerer<'s> {
                         }
                     }
                 }
+                if s.parts.is_empty() {
+                    // An empty string still has a place: the empty range between its quotes.
+                    s.parts.push(Part {
+                        start: 0,
+                        end: 0,
+                        origin: Origin::Lit {
+                            span: Some(whole),
+                            exact: true,
+                        },
+                        hops: Vec::new(),
+                    });
+                }
                 return s;
             }
         }

@@ -6,6 +6,11 @@
 //! modules (directories no scanned module calls) are then evaluated in parallel, each by its own lazy,
 //! memoising [`eval::Eval`] that instantiates the modules it calls; only IAM resources and what they
 //! reference are evaluated. Policies, users, groups and attachments are matched across roots at the end.
+//!
+//! Keys: an item's [`Decl::key`](crate::model::Decl::key) is `<root module dir>::<address>`, the address
+//! being relative to that root (`module.ci.aws_iam_role.this["prod"]`), so a module called by two roots
+//! gives two distinct roles. Local modules the scan paths left out are read when a scanned module calls
+//! them (their `.tf` files only), as Terraform would.
 
 pub mod ast;
 pub mod docs;
@@ -49,6 +54,8 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
         .par_iter()
         .map(|(dir, fs)| module::load(dir, fs, ctx.sources))
         .collect();
+    let mut modules = modules;
+    load_called_modules(&mut modules, ctx);
     let mut inv = Inventory::default();
     for m in &modules {
         inv.files += m.files;
@@ -69,6 +76,107 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
         .collect();
     finish(parts, &mut inv);
     inv
+}
+
+/// Most directories loaded only because a scanned module calls them.
+const MAX_CALLED_DIRS: usize = 2000;
+
+/// Local module directories (`source = "../modules/x"`) that the scan paths did not include are read too,
+/// as Terraform would: their `.tf`/`.tf.json` files only, with the caller's scan root.
+fn load_called_modules(modules: &mut Vec<Module>, ctx: &FrontendCtx) {
+    let mut known: HashSet<PathBuf> = modules.iter().map(|m| m.dir.clone()).collect();
+    let mut frontier: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let targets = |m: &Module| -> Vec<(PathBuf, PathBuf)> {
+        local_calls(m)
+            .into_iter()
+            .map(|d| (d, m.root.clone()))
+            .collect()
+    };
+    for m in modules.iter() {
+        frontier.extend(targets(m));
+    }
+    let mut loaded = 0usize;
+    while !frontier.is_empty() && loaded < MAX_CALLED_DIRS {
+        let mut batch: Vec<(PathBuf, Vec<Discovered>)> = Vec::new();
+        for (dir, root) in std::mem::take(&mut frontier) {
+            if known.contains(&dir) || loaded + batch.len() >= MAX_CALLED_DIRS {
+                continue;
+            }
+            known.insert(dir.clone());
+            let files = module_files(&dir, &root);
+            if !files.is_empty() {
+                batch.push((dir, files));
+            }
+        }
+        loaded += batch.len();
+        let new: Vec<Module> = batch
+            .par_iter()
+            .map(|(dir, files)| {
+                let refs: Vec<&Discovered> = files.iter().collect();
+                module::load(dir, &refs, ctx.sources)
+            })
+            .collect();
+        for m in &new {
+            frontier.extend(targets(m));
+        }
+        modules.extend(new);
+    }
+}
+
+/// The local directories a module calls.
+fn local_calls(m: &Module) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for &ci in &m.call_order {
+        let Some(b) = m.block(ci) else { continue };
+        let Some(src) = b.body.attr("source").and_then(|a| a.expr.as_lit_str()) else {
+            continue;
+        };
+        let s = src.text.as_str();
+        if s.starts_with("./") || s.starts_with("../") || s == "." || s == ".." {
+            let d = module::join_source(&m.dir, s);
+            if d != m.dir {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// The Terraform files of a directory not walked by discovery (sorted; no subdirectories).
+fn module_files(dir: &Path, root: &Path) -> Vec<Discovered> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let cwd = std::env::current_dir().ok();
+    let mut out: Vec<Discovered> = rd
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let path = e.path();
+            let kind = crate::discover::classify(&path)?;
+            if !matches!(
+                kind,
+                crate::discover::FileKind::Terraform | crate::discover::FileKind::TerraformJson
+            ) {
+                return None;
+            }
+            let rel = cwd
+                .as_deref()
+                .and_then(|c| path.strip_prefix(c).ok())
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let rel = rel.strip_prefix("./").map(str::to_string).unwrap_or(rel);
+            Some(Discovered {
+                path,
+                rel,
+                kind,
+                root: root.to_path_buf(),
+            })
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Directories no scanned module calls, in path order; members of call cycles that no root reaches are
@@ -264,6 +372,17 @@ fn index<'a>(
     (by_key, by_name)
 }
 
+/// Whether a statement with principals names an `sts:` action explicitly: a resource policy allowing
+/// `"*"` to principals (a bucket policy) is not taken for a trust document of its own.
+fn names_sts_action(doc: &crate::policy::PolicyDocument) -> bool {
+    doc.statements.iter().any(|s| {
+        (s.principals.is_some() || s.not_principals.is_some())
+            && s.actions
+                .iter()
+                .any(|a| a.value.text.to_ascii_lowercase().starts_with("sts:"))
+    })
+}
+
 /// Merges the roots' results and attaches policies, memberships and attachments to their principals.
 fn finish(parts: Vec<Collected>, inv: &mut Inventory) {
     let mut pending = Vec::new();
@@ -363,7 +482,7 @@ fn finish(parts: Vec<Collected>, inv: &mut Inventory) {
             continue;
         }
         let doc = build::document_from_value(&v);
-        if crate::policy::semantics::is_trust_document(&doc) {
+        if crate::policy::semantics::is_trust_document(&doc) && names_sts_action(&doc) {
             inv.standalone_trusts.push(StandaloneTrust { decl, doc });
         }
     }

@@ -33,6 +33,9 @@ pub struct Module {
     pub outputs: HashMap<String, usize>,
     /// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)`, in Terraform's precedence order.
     pub tfvars: Vec<Body>,
+    /// Names of `data "aws_iam_policy_document"` blocks referenced by resources other than roles (bucket
+    /// policies, KMS key policies…): those are not standalone trust documents.
+    pub docs_used_by_resources: std::collections::HashSet<String>,
     /// Terraform files read (for stats).
     pub files: usize,
     pub diagnostics: Vec<Diagnostic>,
@@ -114,9 +117,79 @@ impl Module {
                 _ => {}
             }
         }
+        for &i in &self.resource_order {
+            let Some(b) = self.blocks.get(i) else {
+                continue;
+            };
+            if b.label(0) == Some("aws_iam_role") {
+                continue;
+            }
+            collect_doc_refs(&b.body, &mut self.docs_used_by_resources, 0);
+        }
         // A duplicate declaration keeps the first position but the last definition (override files).
         self.resource_order
             .retain(|i| self.blocks.get(*i).is_some_and(|b| b.ty == "resource"));
+    }
+}
+
+fn collect_doc_refs(body: &Body, out: &mut std::collections::HashSet<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    for a in &body.attrs {
+        expr_doc_refs(&a.expr, out, 0);
+    }
+    for b in &body.blocks {
+        collect_doc_refs(&b.body, out, depth + 1);
+    }
+}
+
+fn expr_doc_refs(e: &super::ast::Expr, out: &mut std::collections::HashSet<String>, depth: usize) {
+    use super::ast::{Expr, Key, TPart};
+    if depth > 256 {
+        return;
+    }
+    let d = depth + 1;
+    match e {
+        Expr::Traversal(head, ops, _) => {
+            if let Some(p) = e.traversal_path() {
+                if let ["data", "aws_iam_policy_document", name, ..] = p.as_slice() {
+                    out.insert((*name).to_string());
+                }
+            }
+            expr_doc_refs(head, out, d);
+            for op in ops {
+                if let super::ast::TOp::Index(x) = op {
+                    expr_doc_refs(x, out, d);
+                }
+            }
+        }
+        Expr::Template(t) => {
+            for p in &t.parts {
+                match p {
+                    TPart::Interp(x, ..) => expr_doc_refs(x, out, d),
+                    TPart::If { cond, .. } => expr_doc_refs(cond, out, d),
+                    TPart::For { coll, .. } => expr_doc_refs(coll, out, d),
+                    TPart::Lit(_) => {}
+                }
+            }
+        }
+        Expr::Array(items, _) => items.iter().for_each(|x| expr_doc_refs(x, out, d)),
+        Expr::Object(entries, _) => entries.iter().for_each(|(k, x)| {
+            if let Key::Expr(k) = k {
+                expr_doc_refs(k, out, d);
+            }
+            expr_doc_refs(x, out, d);
+        }),
+        Expr::Call(c) => c.args.iter().for_each(|x| expr_doc_refs(x, out, d)),
+        Expr::Cond(xs, _) => xs.iter().for_each(|x| expr_doc_refs(x, out, d)),
+        Expr::Unary(_, x, _) => expr_doc_refs(x, out, d),
+        Expr::Binary(_, xs, _) => xs.iter().for_each(|x| expr_doc_refs(x, out, d)),
+        Expr::For(f) => {
+            expr_doc_refs(&f.coll, out, d);
+            expr_doc_refs(&f.value_expr, out, d);
+        }
+        _ => {}
     }
 }
 

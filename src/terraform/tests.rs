@@ -160,6 +160,10 @@ fn scope_lookup_shadows() {
 /// Evaluates `expr` in a module made of `decls` (HCL text), returning the value as JSON text, or
 /// `?why` for an unknown.
 fn eval_in(decls: &str, expr: &str) -> (SourceMap, Value) {
+    eval_in_with(decls, expr, eval::MAX_STEPS, eval::MAX_NODES)
+}
+
+fn eval_in_with(decls: &str, expr: &str, max_steps: u64, max_nodes: usize) -> (SourceMap, Value) {
     let sources = SourceMap::new();
     let text = format!("{decls}\nlocals {{\n  __probe = {expr}\n}}\n");
     let f = sources.add("mem/main.tf".into(), "mem/main.tf".into(), text);
@@ -170,7 +174,9 @@ fn eval_in(decls: &str, expr: &str) -> (SourceMap, Value) {
     };
     let v = {
         let root = set.get(Path::new("mem")).unwrap();
-        let ev = Eval::new(&set, &sources, root);
+        let mut ev = Eval::new(&set, &sources, root);
+        ev.max_steps = max_steps;
+        ev.max_nodes = max_nodes;
         ev.local_value(0, "__probe")
     };
     (sources, v)
@@ -342,5 +348,96 @@ fn deep_recursion_is_bounded() {
     assert!(
         matches!(v, Value::Unknown(ref u) if u.why.contains("too deep")),
         "{v:?}"
+    );
+}
+
+#[test]
+fn hostile_sizes_are_bounded() {
+    // Strings doubling through locals.
+    let mut d = String::from("locals {\n  s0 = \"xxxxxxxxxxxxxxxx\"\n");
+    for i in 1..40 {
+        d.push_str(&format!(
+            "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n",
+            p = i - 1
+        ));
+    }
+    d.push_str("}\n");
+    let (_, v) = eval_in(&d, "local.s39");
+    assert!(show(&v).contains("too long"), "{}", show(&v));
+    // A large list copied into every element of another (smaller budgets keep the test quick; the real
+    // ones are larger by the same logic).
+    let (_, v) = eval_in_with(
+        "locals {\n  big = range(1000)\n}",
+        "[for i in range(1000) : local.big]",
+        eval::MAX_STEPS,
+        100_000,
+    );
+    assert!(show(&v).contains("too large"), "{}", show(&v));
+    // Nested loops over large ranges.
+    let (_, v) = eval_in_with(
+        "",
+        "[for i in range(9000) : [for j in range(9000) : j]]",
+        50_000,
+        eval::MAX_NODES,
+    );
+    let mut us = Vec::new();
+    v.unknowns(&mut us);
+    assert!(us
+        .iter()
+        .any(|u| u.why.contains("too much evaluation work")));
+}
+
+#[test]
+fn function_edge_cases_do_not_panic() {
+    for expr in [
+        r#"substr("abc", 1, 9223372036854775807)"#,
+        r#"substr("abc", -9999999999999, 2)"#,
+        r#"parseint("ff", 99)"#,
+        r#"parseint("ff", -1)"#,
+        "range(1, 2, 0)",
+        "element([], 1)",
+        "slice([1], 3, 1)",
+        "1 / 0",
+        "-\"x\"",
+        "!\"x\"",
+        r#"format("%q %s", "a")"#,
+        r#"split("", "abc")"#,
+        r#"jsondecode("{")"#,
+        r#"templatefile("/etc/passwd", {})"#,
+        "[1][-1]",
+        "{a = 1}[0]",
+        "null.x",
+        "tonumber(\"x\")",
+    ] {
+        // Errors become unknowns; nothing panics.
+        let (_, v) = eval_in("", expr);
+        let shown = show(&v);
+        assert!(
+            shown.starts_with('?') || expr.starts_with("substr"),
+            "{expr} gave {shown}"
+        );
+    }
+}
+
+#[test]
+fn branches_follow_the_path_they_are_read_on() {
+    let d = "variable \"on\" {\n  type = bool\n}\nlocals {\n  arn = var.on ? \"arn:aws:iam::1:oidc-provider/x\" : \"\"\n}";
+    // Inside `var.on`'s true branch, `local.arn` is only its true side: no infeasible combinations.
+    check(
+        d,
+        r#"var.on ? "F=${local.arn}" : "none""#,
+        r#"[var.on is true] "F=arn:aws:iam::1:oidc-provider/x" | [var.on is false] "none""#,
+    );
+    // The same local read on no path keeps both sides (the memoised value is not pruned).
+    check(
+        d,
+        "local.arn",
+        r#"[var.on is true] "arn:aws:iam::1:oidc-provider/x" | [var.on is false] """#,
+    );
+    // A template `if` on a comparison with the branching local.
+    check(
+        d,
+        r#""%{ if local.arn != "" }${local.arn}%{ endif }""#,
+        r#"[var.on is true] "arn:aws:iam::1:oidc-provider/x" | [var.on is false] """#,
     );
 }

@@ -6,6 +6,51 @@ use crate::value::{Branch, Guard, Origin, Str, Unknown, Value};
 
 /// Most branch combinations a value may multiply into before the rest becomes unknown.
 pub const MAX_BRANCHES: usize = 64;
+/// The number of nodes (values, map entries, string parts) of a value, counting at most `cap`.
+pub fn weight(v: &Value, cap: usize) -> usize {
+    fn walk(v: &Value, n: &mut usize, cap: usize) {
+        if *n >= cap {
+            return;
+        }
+        *n += 1;
+        match v {
+            Value::Str(s) | Value::Number(s) => *n += s.parts.len(),
+            Value::List(items, _) => {
+                for x in items {
+                    walk(x, n, cap);
+                    if *n >= cap {
+                        return;
+                    }
+                }
+            }
+            Value::Map(entries, _) => {
+                for (k, x) in entries {
+                    *n += k.parts.len();
+                    walk(x, n, cap);
+                    if *n >= cap {
+                        return;
+                    }
+                }
+            }
+            Value::Branches(bs) => {
+                for b in bs {
+                    walk(&b.value, n, cap);
+                    if *n >= cap {
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut n = 0usize;
+    walk(v, &mut n, cap);
+    n.min(cap)
+}
+
+/// Longest computed string (bytes) and most provenance parts in one string.
+pub const MAX_STR: usize = 1 << 20;
+pub const MAX_PARTS: usize = 10_000;
 /// Most elements a computed collection may have.
 pub const MAX_ITEMS: usize = 10_000;
 /// Reasons starting with this are evaluation errors (what `try` and `can` catch), not blind spots.

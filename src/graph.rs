@@ -1,1 +1,0 @@
-//! The effective assume-role graph (SPEC §2): who can assume which role.

@@ -1,0 +1,20 @@
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+resource "aws_iam_role" "chained" {
+  name                 = "chained"
+  max_session_duration = 7200
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/ci" }
+    }]
+  })
+}

@@ -1,0 +1,4 @@
+variable "partner" {
+  description = "Compte du partenaire"
+  type        = string
+}
