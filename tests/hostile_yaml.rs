@@ -37,7 +37,16 @@ fn alias_bombs_in_templates_are_bounded() {
     );
     write(d.path(), "deep.yaml", &deep);
     let run = scan(d.path(), &[]);
-    let _ = run;
+    for file in ["bomb.yaml", "deep.yaml"] {
+        assert!(
+            run.rule("TL900").iter().any(|f| f["file"] == file
+                && f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("aliases expand"))),
+            "{file}: {:#?}",
+            run.messages()
+        );
+    }
 }
 
 #[test]
