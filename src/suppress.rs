@@ -11,7 +11,7 @@ use crate::model::Inventory;
 use crate::source::{SourceFile, SourceMap, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A parsed `trustlint:ignore` comment.
@@ -332,9 +332,34 @@ impl Baseline {
     }
 }
 
-/// Declarations findings can be about, by address.
-fn declarations(inv: &Inventory) -> HashMap<&str, Vec<Span>> {
-    let mut out: HashMap<&str, Vec<Span>> = HashMap::new();
+/// Declarations findings can be about: by address, and by address and directory (monorepos declare the same
+/// address in thousands of modules, so candidates are never scanned one by one per finding).
+struct Decls<'a> {
+    by_address: HashMap<&'a str, Vec<Span>>,
+    by_dir: HashMap<(&'a str, Option<PathBuf>), Vec<Span>>,
+}
+
+/// The directory of a file, looked up once per file.
+fn dir_of(
+    cache: &mut HashMap<u32, Option<PathBuf>>,
+    sources: &SourceMap,
+    s: Span,
+) -> Option<PathBuf> {
+    cache
+        .entry(s.file.0)
+        .or_insert_with(|| sources.get(s.file).path.parent().map(Path::to_path_buf))
+        .clone()
+}
+
+fn declarations<'a>(
+    inv: &'a Inventory,
+    sources: &SourceMap,
+    dirs: &mut HashMap<u32, Option<PathBuf>>,
+) -> Decls<'a> {
+    let mut out = Decls {
+        by_address: HashMap::new(),
+        by_dir: HashMap::new(),
+    };
     let decls = inv
         .roles
         .iter()
@@ -344,7 +369,15 @@ fn declarations(inv: &Inventory) -> HashMap<&str, Vec<Span>> {
         .chain(inv.users.iter().map(|u| &u.decl))
         .chain(inv.groups.iter().map(|g| &g.decl));
     for d in decls {
-        out.entry(d.address.as_str()).or_default().push(d.span);
+        out.by_address
+            .entry(d.address.as_str())
+            .or_default()
+            .push(d.span);
+        let dir = dir_of(dirs, sources, d.span);
+        out.by_dir
+            .entry((d.address.as_str(), dir))
+            .or_default()
+            .push(d.span);
     }
     out
 }
@@ -352,22 +385,22 @@ fn declarations(inv: &Inventory) -> HashMap<&str, Vec<Span>> {
 /// The declaration of the resource a finding names: the only one with that address, or the one in the
 /// directory of the finding's file when several modules use the same address.
 fn resource_decl(
-    decls: &HashMap<&str, Vec<Span>>,
+    decls: &Decls,
     f: &Finding,
     sources: &SourceMap,
+    dirs: &mut HashMap<u32, Option<PathBuf>>,
 ) -> Option<Span> {
-    let cands = decls.get(f.resource.as_str())?;
+    let cands = decls.by_address.get(f.resource.as_str())?;
     if let [one] = cands.as_slice() {
         return Some(*one);
     }
-    let dir = |s: &Span| {
-        let file = sources.get(s.file);
-        file.path.parent().map(Path::to_path_buf)
-    };
-    let here = dir(&f.primary);
-    let mut same = cands.iter().filter(|s| dir(s) == here);
-    match (same.next(), same.next()) {
-        (Some(s), None) => Some(*s),
+    let here = dir_of(dirs, sources, f.primary);
+    match decls
+        .by_dir
+        .get(&(f.resource.as_str(), here))
+        .map(Vec::as_slice)
+    {
+        Some([one]) => Some(*one),
         _ => None,
     }
 }
@@ -404,12 +437,13 @@ pub fn apply(
     let fingerprints: BTreeSet<&str> = baseline
         .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
         .unwrap_or_default();
-    let decls = declarations(inventory);
+    let mut dirs = HashMap::new();
+    let decls = declarations(inventory, sources, &mut dirs);
     for f in findings.iter_mut() {
         // A comment may sit at the offending text or above the resource the finding is about (the account
         // ID of a finding may be written in a tfvars file while the comment is above the role).
         let mut places = vec![f.primary];
-        if let Some(d) = resource_decl(&decls, f, sources) {
+        if let Some(d) = resource_decl(&decls, f, sources, &mut dirs) {
             places.push(d);
         }
         let mut hit: Option<IgnoreComment> = None;
