@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
         table: (0..=text.len() as u32).map(|i| i * 2).collect(),
     };
     let _ = json::parse(text, &table);
-    let lit = Str::lit(text.to_string(), Some(Span::new(FileId(0), 10, 10 + text.len())));
+    let lit = Str::lit(
+        text.to_string(),
+        Some(Span::new(FileId(0), 10, 10 + text.len())),
+    );
     if let Ok(v) = json::parse_str(&lit) {
         let doc = build::trust_document_from_value(&v);
         let _ = build::statements_without_principal(&doc).count();

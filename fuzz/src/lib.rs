@@ -17,12 +17,11 @@ fn scratch() -> &'static Path {
         } else {
             std::env::temp_dir()
         };
-        let dir = tempfile::Builder::new()
+        tempfile::Builder::new()
             .prefix("trustlint-fuzz-")
             .tempdir_in(base)
             .map(|d| d.keep())
-            .unwrap_or_else(|e| panic!("cannot create the scratch directory: {e}"));
-        dir
+            .unwrap_or_else(|e| panic!("cannot create the scratch directory: {e}"))
     })
 }
 
@@ -88,7 +87,10 @@ pub fn scan_files(files: &[(PathBuf, Vec<u8>)]) {
     let _ = trustlint::report::sarif::render(&out);
     let _ = trustlint::report::text::render(&out, false);
     let _ = trustlint::report::github::render(&out);
-    let _ = trustlint::report::markdown::render(&out, &trustlint::report::markdown::Links { base: None });
+    let _ = trustlint::report::markdown::render(
+        &out,
+        &trustlint::report::markdown::Links { base: None },
+    );
 }
 
 /// One file named `name` holding `data` (plus any `#@` files), scanned.
