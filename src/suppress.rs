@@ -332,9 +332,18 @@ impl Baseline {
     }
 }
 
-/// Declarations findings can be about, by address.
-fn declarations(inv: &Inventory) -> HashMap<&str, Vec<Span>> {
-    let mut out: HashMap<&str, Vec<Span>> = HashMap::new();
+/// Declarations findings can be about: by address, and by address and directory (several modules may use
+/// the same address).
+struct Declarations<'a> {
+    by_address: HashMap<&'a str, Vec<Span>>,
+    by_dir: HashMap<(&'a str, Option<std::path::PathBuf>), Vec<Span>>,
+}
+
+fn declarations<'a>(inv: &'a Inventory, sources: &SourceMap) -> Declarations<'a> {
+    let mut out = Declarations {
+        by_address: HashMap::new(),
+        by_dir: HashMap::new(),
+    };
     let decls = inv
         .roles
         .iter()
@@ -343,31 +352,48 @@ fn declarations(inv: &Inventory) -> HashMap<&str, Vec<Span>> {
         .chain(inv.policies.iter().map(|p| &p.decl))
         .chain(inv.users.iter().map(|u| &u.decl))
         .chain(inv.groups.iter().map(|g| &g.decl));
+    let mut dirs: HashMap<u32, Option<std::path::PathBuf>> = HashMap::new();
     for d in decls {
-        out.entry(d.address.as_str()).or_default().push(d.span);
+        let dir = dirs
+            .entry(d.span.file.0)
+            .or_insert_with(|| {
+                sources
+                    .get(d.span.file)
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+            })
+            .clone();
+        out.by_address
+            .entry(d.address.as_str())
+            .or_default()
+            .push(d.span);
+        out.by_dir
+            .entry((d.address.as_str(), dir))
+            .or_default()
+            .push(d.span);
     }
     out
 }
 
-/// The declaration of the resource a finding names: the only one with that address, or the one in the
+/// The declaration of the resource a finding names: the only one with that address, or the only one in the
 /// directory of the finding's file when several modules use the same address.
-fn resource_decl(
-    decls: &HashMap<&str, Vec<Span>>,
-    f: &Finding,
-    sources: &SourceMap,
-) -> Option<Span> {
-    let cands = decls.get(f.resource.as_str())?;
+fn resource_decl(decls: &Declarations, f: &Finding, sources: &SourceMap) -> Option<Span> {
+    let cands = decls.by_address.get(f.resource.as_str())?;
     if let [one] = cands.as_slice() {
         return Some(*one);
     }
-    let dir = |s: &Span| {
-        let file = sources.get(s.file);
-        file.path.parent().map(Path::to_path_buf)
-    };
-    let here = dir(&f.primary);
-    let mut same = cands.iter().filter(|s| dir(s) == here);
-    match (same.next(), same.next()) {
-        (Some(s), None) => Some(*s),
+    let here = sources
+        .get(f.primary.file)
+        .path
+        .parent()
+        .map(Path::to_path_buf);
+    match decls
+        .by_dir
+        .get(&(f.resource.as_str(), here))
+        .map(Vec::as_slice)
+    {
+        Some([one]) => Some(*one),
         _ => None,
     }
 }
@@ -404,7 +430,7 @@ pub fn apply(
     let fingerprints: BTreeSet<&str> = baseline
         .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
         .unwrap_or_default();
-    let decls = declarations(inventory);
+    let decls = declarations(inventory, sources);
     for f in findings.iter_mut() {
         // A comment may sit at the offending text or above the resource the finding is about (the account
         // ID of a finding may be written in a tfvars file while the comment is above the role).
