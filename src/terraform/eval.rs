@@ -1783,6 +1783,10 @@ impl<'m> Eval<'m> {
                 let Some(t) = configured("template") else {
                     return self.unknown(span, "the template is not set");
                 };
+                // An unreadable template (refused or missing file) stays what it is, never template text.
+                if let Value::Unknown(_) = t {
+                    return t;
+                }
                 let Some(text) = vals::to_str(&t).filter(|_| vals::opaque(&t).is_none()) else {
                     return vals::opaque(&t)
                         .unwrap_or_else(|| self.err(span, "the template is not a string"));
