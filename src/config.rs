@@ -89,6 +89,10 @@ impl Config {
         let p = ConfigParser {
             file: file.display().to_string(),
         };
+        // saphyr's loader recurses once per level: a hostile file must not reach it too deep.
+        if let Err(e) = crate::limits::check_yaml_depth(text, crate::limits::CONFIG_MAX_DEPTH) {
+            return Err(p.err_at(e.line, e.column, format!("invalid YAML: {e}")));
+        }
         let mut parser = saphyr_parser::Parser::new_from_str(text);
         let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
         loader.early_parse(false);

@@ -79,12 +79,8 @@ fn skipped_dir(path: &Path, name: &str) -> bool {
         && path.parent().and_then(|p| p.file_name()) == Some("cdk.out".as_ref())
 }
 
-fn rel_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let p = cwd
-        .as_deref()
-        .and_then(|c| path.strip_prefix(c).ok())
-        .unwrap_or(path);
+fn rel_path(path: &Path, cwd: Option<&Path>) -> String {
+    let p = cwd.and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
@@ -115,6 +111,9 @@ fn build_excludes(globs: &[String]) -> Result<GlobSet, DiscoverError> {
 /// symlinks are not followed. Output is sorted and deduplicated.
 pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered>, DiscoverError> {
     let excl = build_excludes(excludes)?;
+    // Once per scan, not once per file.
+    let cwd = std::env::current_dir().ok();
+    let cwd = cwd.as_deref();
     let mut out = Vec::new();
     for input in paths {
         let meta = std::fs::symlink_metadata(input).map_err(|e| DiscoverError::Io {
@@ -129,18 +128,18 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
                 .unwrap_or_else(|| PathBuf::from("."));
             match classify(input) {
                 Some(FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars) => {
-                    walk(&root, &root, &excl, 1, &mut out);
+                    walk(&root, &root, &excl, 1, cwd, &mut out);
                 }
                 Some(kind) => out.push(Discovered {
                     path: input.clone(),
-                    rel: rel_path(input),
+                    rel: rel_path(input, cwd),
                     kind,
                     root,
                 }),
                 None => {}
             }
         } else if meta.is_dir() {
-            walk(input, input, &excl, usize::MAX, &mut out);
+            walk(input, input, &excl, usize::MAX, cwd, &mut out);
         }
     }
     out.sort();
@@ -148,7 +147,14 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
     Ok(out)
 }
 
-fn walk(dir: &Path, root: &Path, excl: &GlobSet, depth: usize, out: &mut Vec<Discovered>) {
+fn walk(
+    dir: &Path,
+    root: &Path,
+    excl: &GlobSet,
+    depth: usize,
+    cwd: Option<&Path>,
+    out: &mut Vec<Discovered>,
+) {
     let mut wb = WalkBuilder::new(dir);
     wb.require_git(false)
         .hidden(false)
@@ -186,7 +192,7 @@ fn walk(dir: &Path, root: &Path, excl: &GlobSet, depth: usize, out: &mut Vec<Dis
         }
         out.push(Discovered {
             path: path.to_path_buf(),
-            rel: rel_path(path),
+            rel: rel_path(path, cwd),
             kind,
             root: root.to_path_buf(),
         });

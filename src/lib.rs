@@ -10,6 +10,7 @@ pub mod discover;
 pub mod finding;
 pub mod graph;
 pub mod init;
+pub mod limits;
 pub mod model;
 pub mod plan;
 pub mod policy;

@@ -302,6 +302,9 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
                     _ => return err("join needs lists"),
                 };
                 for (_, item) in Value::List(items.clone(), None).list_items(vals::MAX_ITEMS) {
+                    if crate::limits::str_too_long(&out) {
+                        return err("join: the result is too long");
+                    }
                     if !first {
                         out.push_str(&sep);
                     }
@@ -342,6 +345,10 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
             let mut out = Str::default();
             let mut at = 0usize;
             for i in find_all(&s.text, &sub) {
+                // Each replacement may grow the text: `replace(local.x, "a", local.x)` squares it.
+                if crate::limits::str_too_long(&out) {
+                    return err("replace: the result is too long");
+                }
                 out.push_str(&s.slice_or_empty(at, i));
                 out.push_str(&rep);
                 at = i + sub.len();

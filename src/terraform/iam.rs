@@ -132,6 +132,9 @@ fn walk(ev: &Eval, inst: usize, c: &mut Collected, docs_todo: &mut Vec<(usize, u
                             spec.key.as_ref(),
                         )),
                     });
+                    // Why a call cannot be instantiated does not depend on the instance key: one
+                    // diagnostic per call (a `count = 1000` self-call would otherwise give a thousand).
+                    break;
                 }
             }
         }
