@@ -319,10 +319,18 @@ impl<'m> Eval<'m> {
             Expr::Bool(b, s) => Value::Bool(*b, Some(*s)),
             Expr::Number(s) => Value::Number(s.clone()),
             Expr::Template(t) => self.template(inst, scope, &t.parts, t.span),
-            Expr::Array(items, s) => Value::List(
-                items.iter().map(|x| self.eval(inst, scope, x)).collect(),
-                Some(*s),
-            ),
+            Expr::Array(items, s) => {
+                // Charged like objects: `[local.a, local.a]` nested a few dozen times doubles at each step.
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    let v = self.eval(inst, scope, x);
+                    if !self.charge_item(&v) {
+                        return self.too_large(*s);
+                    }
+                    out.push(v);
+                }
+                Value::List(out, Some(*s))
+            }
             Expr::Object(entries, s) => {
                 let mut out = Vec::with_capacity(entries.len());
                 for (k, x) in entries {
