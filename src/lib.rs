@@ -217,11 +217,11 @@ pub fn run_rules(inventory: &Inventory, config: &Config, sources: &SourceMap) ->
 /// Sorts findings by file path, position, rule and message, and drops exact duplicates.
 pub fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {
     let files = sources.all();
-    let rel = |f: &Finding| {
+    let rel = |f: &Finding| -> &str {
         files
             .get(f.primary.file.0 as usize)
-            .map(|s| s.rel.clone())
-            .unwrap_or_default()
+            .map(|s| s.rel.as_str())
+            .unwrap_or("")
     };
     findings.sort_by(|a, b| {
         (

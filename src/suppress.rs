@@ -11,7 +11,7 @@ use crate::model::Inventory;
 use crate::source::{SourceFile, SourceMap, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A parsed `trustlint:ignore` comment.
@@ -332,31 +332,15 @@ impl Baseline {
     }
 }
 
-/// Declarations findings can be about: by address, and by address and directory (monorepos declare the same
-/// address in thousands of modules, so candidates are never scanned one by one per finding).
-struct Decls<'a> {
+/// Declarations findings can be about: by address, and by address and directory (several modules may use
+/// the same address).
+struct Declarations<'a> {
     by_address: HashMap<&'a str, Vec<Span>>,
-    by_dir: HashMap<(&'a str, Option<PathBuf>), Vec<Span>>,
+    by_dir: HashMap<(&'a str, Option<std::path::PathBuf>), Vec<Span>>,
 }
 
-/// The directory of a file, looked up once per file.
-fn dir_of(
-    cache: &mut HashMap<u32, Option<PathBuf>>,
-    sources: &SourceMap,
-    s: Span,
-) -> Option<PathBuf> {
-    cache
-        .entry(s.file.0)
-        .or_insert_with(|| sources.get(s.file).path.parent().map(Path::to_path_buf))
-        .clone()
-}
-
-fn declarations<'a>(
-    inv: &'a Inventory,
-    sources: &SourceMap,
-    dirs: &mut HashMap<u32, Option<PathBuf>>,
-) -> Decls<'a> {
-    let mut out = Decls {
+fn declarations<'a>(inv: &'a Inventory, sources: &SourceMap) -> Declarations<'a> {
+    let mut out = Declarations {
         by_address: HashMap::new(),
         by_dir: HashMap::new(),
     };
@@ -368,12 +352,22 @@ fn declarations<'a>(
         .chain(inv.policies.iter().map(|p| &p.decl))
         .chain(inv.users.iter().map(|u| &u.decl))
         .chain(inv.groups.iter().map(|g| &g.decl));
+    let mut dirs: HashMap<u32, Option<std::path::PathBuf>> = HashMap::new();
     for d in decls {
+        let dir = dirs
+            .entry(d.span.file.0)
+            .or_insert_with(|| {
+                sources
+                    .get(d.span.file)
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+            })
+            .clone();
         out.by_address
             .entry(d.address.as_str())
             .or_default()
             .push(d.span);
-        let dir = dir_of(dirs, sources, d.span);
         out.by_dir
             .entry((d.address.as_str(), dir))
             .or_default()
@@ -382,19 +376,18 @@ fn declarations<'a>(
     out
 }
 
-/// The declaration of the resource a finding names: the only one with that address, or the one in the
+/// The declaration of the resource a finding names: the only one with that address, or the only one in the
 /// directory of the finding's file when several modules use the same address.
-fn resource_decl(
-    decls: &Decls,
-    f: &Finding,
-    sources: &SourceMap,
-    dirs: &mut HashMap<u32, Option<PathBuf>>,
-) -> Option<Span> {
+fn resource_decl(decls: &Declarations, f: &Finding, sources: &SourceMap) -> Option<Span> {
     let cands = decls.by_address.get(f.resource.as_str())?;
     if let [one] = cands.as_slice() {
         return Some(*one);
     }
-    let here = dir_of(dirs, sources, f.primary);
+    let here = sources
+        .get(f.primary.file)
+        .path
+        .parent()
+        .map(Path::to_path_buf);
     match decls
         .by_dir
         .get(&(f.resource.as_str(), here))
@@ -437,13 +430,12 @@ pub fn apply(
     let fingerprints: BTreeSet<&str> = baseline
         .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
         .unwrap_or_default();
-    let mut dirs = HashMap::new();
-    let decls = declarations(inventory, sources, &mut dirs);
+    let decls = declarations(inventory, sources);
     for f in findings.iter_mut() {
         // A comment may sit at the offending text or above the resource the finding is about (the account
         // ID of a finding may be written in a tfvars file while the comment is above the role).
         let mut places = vec![f.primary];
-        if let Some(d) = resource_decl(&decls, f, sources, &mut dirs) {
+        if let Some(d) = resource_decl(&decls, f, sources) {
             places.push(d);
         }
         let mut hit: Option<IgnoreComment> = None;

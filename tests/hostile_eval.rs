@@ -82,7 +82,7 @@ fn counted_modules_cannot_multiply_without_bound() {
     write(d.path(), "n/main.tf", role("n", TRUST_ACCOUNT));
     let run = scan(d.path(), &[]);
     assert!(
-        run.has("TL901", "module instances"),
+        run.has("TL901", "module instances; the rest is not analysed"),
         "{:#?}",
         run.messages().iter().take(5).collect::<Vec<_>>()
     );
@@ -127,7 +127,7 @@ fn values_that_double_at_every_step_exhaust_a_budget_not_memory() {
                     .as_str()
                     .is_some_and(|m| m.contains("too large")
                         || m.contains("too long")
-                        || m.contains("too much evaluation work"))),
+                        || m.contains("budget"))),
             "{name}: {:#?}",
             run.messages()
         );
@@ -137,9 +137,7 @@ fn values_that_double_at_every_step_exhaust_a_budget_not_memory() {
         assert!(
             run.rule("TL901").iter().any(|f| f["file"] == file.as_str()
                 && f["message"].as_str().is_some_and(|m| {
-                    m.contains("the result is too long")
-                        || m.contains("too large")
-                        || m.contains("too much evaluation work")
+                    m.contains("too large") || m.contains("too long") || m.contains("budget")
                 })),
             "{name}: {:#?}",
             run.messages()

@@ -137,7 +137,10 @@ fn deep_json_in_heredocs_and_strings_is_a_malformed_policy() {
             run.findings
                 .iter()
                 .any(|f| f["file"] == file
-                    && f["message"].as_str().is_some_and(|m| m.contains(text))),
+                    && f["message"].as_str().is_some_and(|m| m.contains(text)))
+                // A string past the evaluator's length budget is reported unresolved before it is parsed.
+                || run.rule("TL901").iter().any(|f| f["file"] == file
+                    && f["message"].as_str().is_some_and(|m| m.contains("too long"))),
             "{file}: {:#?}",
             run.messages()
         );

@@ -805,3 +805,28 @@ resource "aws_iam_role" "escape" {
     assert_eq!(refused, 1);
     assert_eq!(s.inv.files, 2);
 }
+
+#[test]
+fn template_file_outside_the_scan_root_is_unknown_not_malformed() {
+    // Scanning the project alone: the shared policy directory is outside the scan root.
+    let s = scan_with(
+        &dir("template-file-refused").join("proj"),
+        ScanOptions::default(),
+    );
+    let trust = s.role("aws_iam_role.ec2").trust.as_ref().expect("trust");
+    assert!(trust.doc.problems.is_empty(), "{:?}", trust.doc.problems);
+    assert!(
+        trust
+            .doc
+            .unknowns
+            .iter()
+            .any(|u| u.why.contains("outside the scan root")),
+        "{:?}",
+        trust.doc.unknowns
+    );
+    // Scanning the whole tree: the template is read and the trust resolved.
+    let s = scan("template-file-refused");
+    let trust = s.role("aws_iam_role.ec2").trust.as_ref().expect("trust");
+    assert!(trust.doc.unknowns.is_empty(), "{:?}", trust.doc.unknowns);
+    assert_eq!(trust.doc.statements.len(), 1);
+}

@@ -320,7 +320,7 @@ impl<'m> Eval<'m> {
             Expr::Number(s) => Value::Number(s.clone()),
             Expr::Template(t) => self.template(inst, scope, &t.parts, t.span),
             Expr::Array(items, s) => {
-                // Charged like object values: `a2 = [a1, a1]` doubles at every local.
+                // Charged like objects: `[local.a, local.a]` nested a few dozen times doubles at each step.
                 let mut out = Vec::with_capacity(items.len());
                 for x in items {
                     let v = self.eval(inst, scope, x);
@@ -1791,6 +1791,10 @@ impl<'m> Eval<'m> {
                 let Some(t) = configured("template") else {
                     return self.unknown(span, "the template is not set");
                 };
+                // An unreadable template (refused or missing file) stays what it is, never template text.
+                if let Value::Unknown(_) = t {
+                    return t;
+                }
                 let Some(text) = vals::to_str(&t).filter(|_| vals::opaque(&t).is_none()) else {
                     return vals::opaque(&t)
                         .unwrap_or_else(|| self.err(span, "the template is not a string"));
