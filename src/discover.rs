@@ -180,23 +180,46 @@ fn walk(
         }
         true
     });
-    for entry in wb.build().flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        let Some(kind) = classify(path) else { continue };
-        let rel_to_root = path.strip_prefix(root).unwrap_or(path);
-        if excl.is_match(rel_to_root) || excl.is_match(path) {
-            continue;
-        }
-        out.push(Discovered {
-            path: path.to_path_buf(),
-            rel: rel_path(path, cwd),
-            kind,
-            root: root.to_path_buf(),
-        });
+    let found = std::sync::Mutex::new(Vec::new());
+    // Walked in parallel (one visitor per thread, like ripgrep): a large tree is mostly directory reads.
+    wb.build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            if let Ok(entry) = entry {
+                if let Some(d) = discovered(&entry, root, excl, cwd) {
+                    if let Ok(mut v) = found.lock() {
+                        v.push(d);
+                    }
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    out.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// The walked entry as a scanned file, unless it is not one of ours or is excluded.
+fn discovered(
+    entry: &ignore::DirEntry,
+    root: &Path,
+    excl: &GlobSet,
+    cwd: Option<&Path>,
+) -> Option<Discovered> {
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
     }
+    let path = entry.path();
+    let kind = classify(path)?;
+    let rel_to_root = path.strip_prefix(root).unwrap_or(path);
+    if excl.is_match(rel_to_root) || excl.is_match(path) {
+        return None;
+    }
+    Some(Discovered {
+        path: path.to_path_buf(),
+        rel: rel_path(path, cwd),
+        kind,
+        root: root.to_path_buf(),
+    })
 }
 
 #[cfg(test)]

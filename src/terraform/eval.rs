@@ -12,7 +12,7 @@ use crate::source::{SourceMap, Span};
 use crate::value::{Branch, Guard, Str, Sym, Unknown, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// Deepest evaluation recursion (expressions nested in references nested in expressions…).
@@ -173,17 +173,16 @@ pub struct Eval<'m> {
     vars_unknown: Cell<bool>,
     /// `.terraform/modules/modules.json` of the root: key → directory.
     modules_json: Option<HashMap<String, PathBuf>>,
-    /// Canonical scan root (`file()` confinement) and the root module directory (relative paths).
-    pub scan_root: Option<PathBuf>,
-    pub root_dir_abs: Option<PathBuf>,
+    /// Canonical root module directory (relative paths) and scan root (`file()` confinement), resolved
+    /// when `file()` first needs them: resolving costs system calls per path component, for every root.
+    canonical_dirs: std::cell::OnceCell<(Option<PathBuf>, Option<PathBuf>)>,
+    root_dir: &'m Module,
     /// (instances seen, canonical module directories) for [`Eval::module_dirs_abs`].
     module_dirs: RefCell<(usize, Vec<PathBuf>)>,
 }
 
 impl<'m> Eval<'m> {
     pub fn new(set: &'m ModuleSet, sources: &'m SourceMap, root: &'m Module) -> Eval<'m> {
-        let root_dir_abs = std::fs::canonicalize(&root.dir).ok();
-        let scan_root = std::fs::canonicalize(&root.root).ok();
         let modules_json = read_modules_json(&root.dir);
         let ev = Eval {
             set,
@@ -204,8 +203,8 @@ impl<'m> Eval<'m> {
             root_vars: HashMap::new(),
             vars_unknown: Cell::new(false),
             modules_json,
-            scan_root,
-            root_dir_abs,
+            canonical_dirs: std::cell::OnceCell::new(),
+            root_dir: root,
             module_dirs: RefCell::default(),
         };
         ev.insts.borrow_mut().push(Rc::new(Instance {
@@ -217,6 +216,17 @@ impl<'m> Eval<'m> {
             guards: Vec::new(),
         }));
         ev
+    }
+
+    /// The canonical root module directory and scan root.
+    pub fn canonical_dirs(&self) -> (Option<&Path>, Option<&Path>) {
+        let (dir, root) = self.canonical_dirs.get_or_init(|| {
+            (
+                std::fs::canonicalize(&self.root_dir.dir).ok(),
+                std::fs::canonicalize(&self.root_dir.root).ok(),
+            )
+        });
+        (dir.as_deref(), root.as_deref())
     }
 
     /// Canonical directories of the modules instantiated so far (computed when first needed).

@@ -999,7 +999,7 @@ impl SliceOrEmpty for Str {
 /// Resolves a `file()` path against the root module directory and checks it stays inside the scan root
 /// (lexically and after resolving symlinks). A refusal is a TL900 diagnostic; the file is never read.
 fn confine(ev: &Eval, p: &str, span: Span, f: &str) -> Result<PathBuf, Value> {
-    let (Some(root_dir), Some(scan_root)) = (&ev.root_dir_abs, &ev.scan_root) else {
+    let (Some(root_dir), Some(scan_root)) = ev.canonical_dirs() else {
         return Err(ev.unknown(span, "the module directory cannot be resolved"));
     };
     let candidate = if Path::new(p).is_absolute() {
