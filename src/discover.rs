@@ -106,9 +106,19 @@ fn build_excludes(globs: &[String]) -> Result<GlobSet, DiscoverError> {
     })
 }
 
-/// Walks `paths` (files or directories). A Terraform file given by name brings its whole directory (module),
-/// so references across files resolve. `.gitignore`, `.trustlintignore` and `excludes` are honoured;
-/// symlinks are not followed. Output is sorted and deduplicated.
+/// Whether a file belongs to a Terraform module (its directory's `.tf`, `.tf.json` and auto-loaded tfvars).
+fn is_terraform(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars
+    )
+}
+
+/// Walks `paths` (files or directories). A Terraform file given by name brings the rest of its module — the
+/// Terraform files of its directory, not subdirectories nor other kinds of file there — so references across
+/// files resolve when a hook passes only the changed file. `.gitignore`, `.trustlintignore` and `excludes` are
+/// honoured, for files given by name too (a hook passes every changed file, excluded or not); symlinks are not
+/// followed. Output is sorted and deduplicated.
 pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered>, DiscoverError> {
     let excl = build_excludes(excludes)?;
     // Once per scan, not once per file.
@@ -126,20 +136,25 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
                 .filter(|p| !p.as_os_str().is_empty())
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."));
-            match classify(input) {
-                Some(FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars) => {
-                    walk(&root, &root, &excl, 1, cwd, &mut out);
-                }
-                Some(kind) => out.push(Discovered {
+            let Some(kind) = classify(input) else {
+                continue;
+            };
+            let rel = rel_path(input, cwd);
+            if excl.is_match(input) || excl.is_match(&rel) {
+                continue;
+            }
+            if is_terraform(kind) {
+                walk(&root, &root, &excl, Walk::Module, cwd, &mut out);
+            } else {
+                out.push(Discovered {
                     path: input.clone(),
-                    rel: rel_path(input, cwd),
+                    rel,
                     kind,
                     root,
-                }),
-                None => {}
+                });
             }
         } else if meta.is_dir() {
-            walk(input, input, &excl, usize::MAX, cwd, &mut out);
+            walk(input, input, &excl, Walk::Tree, cwd, &mut out);
         }
     }
     out.sort();
@@ -147,11 +162,20 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
     Ok(out)
 }
 
+/// What a walk collects.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Walk {
+    /// Every recognised file below the directory.
+    Tree,
+    /// The Terraform files directly in the directory.
+    Module,
+}
+
 fn walk(
     dir: &Path,
     root: &Path,
     excl: &GlobSet,
-    depth: usize,
+    mode: Walk,
     cwd: Option<&Path>,
     out: &mut Vec<Discovered>,
 ) {
@@ -160,10 +184,9 @@ fn walk(
         .hidden(false)
         .follow_links(false)
         .add_custom_ignore_filename(".trustlintignore")
-        .max_depth(if depth == usize::MAX {
-            None
-        } else {
-            Some(depth)
+        .max_depth(match mode {
+            Walk::Tree => None,
+            Walk::Module => Some(1),
         });
     let root_owned = root.to_path_buf();
     let excl_dirs = excl.clone();
@@ -186,6 +209,9 @@ fn walk(
         }
         let path = entry.path();
         let Some(kind) = classify(path) else { continue };
+        if mode == Walk::Module && !is_terraform(kind) {
+            continue;
+        }
         let rel_to_root = path.strip_prefix(root).unwrap_or(path);
         if excl.is_match(rel_to_root) || excl.is_match(path) {
             continue;
