@@ -38,7 +38,10 @@ if [ -z "$version" ] || [ -z "$target" ]; then
 fi
 
 asset="trustlint-v${version}-${target}.${ext}"
-url="https://github.com/${repo}/releases/download/v${version}/${asset}"
+# TRUSTLINT_RELEASE_BASE_URL points at a mirror of the releases (laid out as <base>/v<version>/<asset> and
+# <asset>.sha256, like GitHub's releases/download), or at a local file:// directory in tests.
+base="${TRUSTLINT_RELEASE_BASE_URL:-https://github.com/${repo}/releases/download}"
+url="${base%/}/v${version}/${asset}"
 tmp="$(mktemp -d)"
 if curl -fsSL --retry 3 -o "$tmp/$asset" "$url" && curl -fsSL --retry 3 -o "$tmp/$asset.sha256" "$url.sha256"; then
   expected="$(cut -d' ' -f1 < "$tmp/$asset.sha256")"

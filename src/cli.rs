@@ -11,7 +11,8 @@ use crate::report::markdown::Links;
 use crate::rules;
 use crate::suppress::Baseline;
 use crate::{ScanOptions, ScanOutput};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a starter .trustlint.yml listing the accounts and organisations already trusted.
     Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one page per command to a directory.
+    Man(ManArgs),
 }
 
 /// What to scan: shared by `scan` and `graph`.
@@ -77,7 +82,7 @@ pub struct ScanArgs {
     pub input: InputArgs,
     /// Output format, optionally written to its own file: text, json, sarif, github, markdown, or e.g.
     /// sarif=out.sarif (repeatable) [default: text]
-    #[arg(long = "format", short = 'f', value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
+    #[arg(long = "format", short = 'f', value_name = "FORMAT[=FILE]", value_parser = FormatSpecParser, hide_possible_values = true)]
     pub formats: Vec<FormatSpec>,
     /// Write the output of the --format without its own file here instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -133,6 +138,23 @@ pub struct InitArgs {
     /// Print the starter configuration instead of writing it
     #[arg(long)]
     pub stdout: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Print this command's page instead of the main one, e.g. scan
+    #[arg(value_name = "COMMAND", conflicts_with = "out_dir")]
+    pub command: Option<String>,
+    /// Write trustlint.1 and a trustlint-COMMAND.1 for every command into DIR (e.g. share/man/man1)
+    #[arg(long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// A report format of `trustlint scan`.
@@ -240,6 +262,33 @@ fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
     Ok(FormatSpec { format, path })
 }
 
+/// `--format` values: parsed by [`parse_format_spec`]; the bare format names are offered to shell completion
+/// (a `=FILE` suffix is free text, so it cannot be a possible value that clap checks).
+#[derive(Clone, Copy, Debug)]
+struct FormatSpecParser;
+
+impl TypedValueParser for FormatSpecParser {
+    type Value = FormatSpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<FormatSpec, clap::Error> {
+        // clap's own wording and exit code for a bad value.
+        TypedValueParser::parse_ref(&parse_format_spec, cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::ALL
+                .iter()
+                .map(|(name, _)| PossibleValue::new(*name)),
+        ))
+    }
+}
+
 /// An error that ends the run with exit code 2.
 #[derive(Debug)]
 struct Fatal(String);
@@ -267,6 +316,8 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Rules(a) => cmd_rules(&a),
         Command::Explain(a) => cmd_explain(&a),
         Command::Init(a) => cmd_init(&a),
+        Command::Completions(a) => cmd_completions(&a),
+        Command::Man(a) => cmd_man(&a),
     };
     match result {
         Ok(code) => code,
@@ -603,6 +654,62 @@ fn cmd_init(args: &InitArgs) -> Result<i32, Fatal> {
             target.display()
         );
     }
+    Ok(EXIT_OK)
+}
+
+fn cmd_completions(args: &CompletionsArgs) -> Result<i32, Fatal> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "trustlint", &mut script);
+    write_stdout(&String::from_utf8_lossy(&script))?;
+    Ok(EXIT_OK)
+}
+
+/// The command tree as manual pages see it: built (so subcommands know their `trustlint-scan` names) and
+/// without clap's `help` subcommand, which has no page.
+fn man_command() -> clap::Command {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    cmd
+}
+
+fn render_man(man: &clap_mangen::Man) -> Result<String, Fatal> {
+    let mut page = Vec::new();
+    man.render(&mut page)?;
+    Ok(String::from_utf8_lossy(&page).into_owned())
+}
+
+/// `trustlint man` prints trustlint(1); `trustlint man scan` prints trustlint-scan(1); `--out-dir DIR` writes
+/// every page, named as packagers install them (`trustlint.1`, `trustlint-scan.1`, …).
+fn cmd_man(args: &ManArgs) -> Result<i32, Fatal> {
+    let cmd = man_command();
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
+        let mut pages = vec![cmd.clone()];
+        pages.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+        for page in pages {
+            let man = clap_mangen::Man::new(page);
+            let path = dir.join(man.get_filename());
+            let text = render_man(&man)?;
+            write_file(&path, &text)?;
+            let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
+        }
+        return Ok(EXIT_OK);
+    }
+    let page = match &args.command {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) if !sub.is_hide_set() => sub.clone(),
+            _ => {
+                let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+                return Err(Fatal(format!(
+                    "unknown command {name:?}; pages exist for {}",
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    write_stdout(&render_man(&clap_mangen::Man::new(page))?)?;
     Ok(EXIT_OK)
 }
 

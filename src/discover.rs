@@ -106,15 +106,27 @@ fn build_excludes(globs: &[String]) -> Result<GlobSet, DiscoverError> {
     })
 }
 
-/// Walks `paths` (files or directories). A Terraform file given by name brings its whole directory (module),
-/// so references across files resolve. `.gitignore`, `.trustlintignore` and `excludes` are honoured;
-/// symlinks are not followed. Output is sorted and deduplicated.
+/// Whether a file belongs to a Terraform module (its directory's `.tf`, `.tf.json` and auto-loaded tfvars).
+fn is_terraform(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars
+    )
+}
+
+/// Walks `paths` (files or directories). A Terraform file given by name brings the rest of its module — the
+/// Terraform files of its directory, not subdirectories nor other kinds of file there — so references across
+/// files resolve when a hook passes only the changed file. `.gitignore`, `.trustlintignore` and `excludes` are
+/// honoured, for files given by name too (a hook passes every changed file, excluded or not); symlinks are not
+/// followed. Output is sorted and deduplicated.
 pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered>, DiscoverError> {
     let excl = build_excludes(excludes)?;
     // Once per scan, not once per file.
     let cwd = std::env::current_dir().ok();
     let cwd = cwd.as_deref();
     let mut out = Vec::new();
+    // A hook passes every changed file: each module directory is walked once.
+    let mut modules_walked = std::collections::HashSet::new();
     for input in paths {
         let meta = std::fs::symlink_metadata(input).map_err(|e| DiscoverError::Io {
             path: input.display().to_string(),
@@ -126,20 +138,27 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
                 .filter(|p| !p.as_os_str().is_empty())
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."));
-            match classify(input) {
-                Some(FileKind::Terraform | FileKind::TerraformJson | FileKind::Tfvars) => {
-                    walk(&root, &root, &excl, 1, cwd, &mut out);
+            let Some(kind) = classify(input) else {
+                continue;
+            };
+            let rel = rel_path(input, cwd);
+            if excl.is_match(input) || excl.is_match(&rel) {
+                continue;
+            }
+            if is_terraform(kind) {
+                if modules_walked.insert(root.clone()) {
+                    walk(&root, &root, &excl, Walk::Module, cwd, &mut out);
                 }
-                Some(kind) => out.push(Discovered {
+            } else {
+                out.push(Discovered {
                     path: input.clone(),
-                    rel: rel_path(input, cwd),
+                    rel,
                     kind,
                     root,
-                }),
-                None => {}
+                });
             }
         } else if meta.is_dir() {
-            walk(input, input, &excl, usize::MAX, cwd, &mut out);
+            walk(input, input, &excl, Walk::Tree, cwd, &mut out);
         }
     }
     out.sort();
@@ -147,11 +166,20 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
     Ok(out)
 }
 
+/// What a walk collects.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Walk {
+    /// Every recognised file below the directory.
+    Tree,
+    /// The Terraform files directly in the directory.
+    Module,
+}
+
 fn walk(
     dir: &Path,
     root: &Path,
     excl: &GlobSet,
-    depth: usize,
+    mode: Walk,
     cwd: Option<&Path>,
     out: &mut Vec<Discovered>,
 ) {
@@ -160,10 +188,9 @@ fn walk(
         .hidden(false)
         .follow_links(false)
         .add_custom_ignore_filename(".trustlintignore")
-        .max_depth(if depth == usize::MAX {
-            None
-        } else {
-            Some(depth)
+        .max_depth(match mode {
+            Walk::Tree => None,
+            Walk::Module => Some(1),
         });
     let root_owned = root.to_path_buf();
     let excl_dirs = excl.clone();
@@ -186,7 +213,7 @@ fn walk(
         let found = &found;
         Box::new(move |entry| {
             if let Ok(entry) = entry {
-                if let Some(d) = discovered(&entry, root, excl, cwd) {
+                if let Some(d) = discovered(&entry, root, excl, mode, cwd) {
                     if let Ok(mut v) = found.lock() {
                         v.push(d);
                     }
@@ -203,6 +230,7 @@ fn discovered(
     entry: &ignore::DirEntry,
     root: &Path,
     excl: &GlobSet,
+    mode: Walk,
     cwd: Option<&Path>,
 ) -> Option<Discovered> {
     if !entry.file_type().is_some_and(|t| t.is_file()) {
@@ -210,6 +238,9 @@ fn discovered(
     }
     let path = entry.path();
     let kind = classify(path)?;
+    if mode == Walk::Module && !is_terraform(kind) {
+        return None;
+    }
     let rel_to_root = path.strip_prefix(root).unwrap_or(path);
     if excl.is_match(rel_to_root) || excl.is_match(path) {
         return None;

@@ -71,6 +71,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The steps of a chain (TL003), in order.
     pub code_flow: Vec<Related>,
+    /// The principals along a chain (TL003), first to last, named as messages name them (`account
+    /// 210987654321`, `role "deploy"`): one more than the code-flow steps. Drawn by the Markdown summary.
+    pub chain: Vec<String>,
     /// The resource the finding is about (SPEC §5.2 `resource`).
     pub resource: String,
     /// What makes the finding itself, independent of line numbers: rule + resource key + principal + …
@@ -94,6 +97,7 @@ impl Finding {
             primary,
             related: Vec::new(),
             code_flow: Vec::new(),
+            chain: Vec::new(),
             resource: resource.into(),
             fingerprint_key: String::new(),
             suppression: None,

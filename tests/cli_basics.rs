@@ -392,3 +392,114 @@ fn bundled_configurations_parse() {
         "no configuration found under testdata/ or examples/"
     );
 }
+
+const MODULE_LOCALS: &str = "locals {\n  partner = \"999999999999\"\n}\n";
+const MODULE_TRUST: &str = r#"resource "aws_iam_role" "vendor" {
+  name = "vendor"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::${local.partner}:root" }
+    }]
+  })
+}
+"#;
+const WILDCARD_TF: &str = r#"resource "aws_iam_role" "open" {
+  name = "open"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
+  })
+}
+"#;
+const WILDCARD_CFN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Open:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: sts:AssumeRole\n            Principal: \"*\"\n";
+
+fn findings_json(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut a = vec!["scan", "--format", "json"];
+    a.extend_from_slice(args);
+    let o = trustlint(dir, &a);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    serde_json::from_str::<serde_json::Value>(&stdout(&o))
+        .ok()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_else(|| panic!("not a JSON array: {}", stdout(&o)))
+}
+
+/// What a pre-commit hook relies on: one changed `.tf` file brings the Terraform files of its directory (so a
+/// local defined in a sibling file resolves) and nothing else — not the subdirectories, not a CloudFormation
+/// template beside it, not other modules.
+#[test]
+fn a_terraform_file_brings_its_module_and_only_that() {
+    let d = tempdir();
+    write(d.path(), "infra/app/locals.tf", MODULE_LOCALS);
+    write(d.path(), "infra/app/trust.tf", MODULE_TRUST);
+    write(d.path(), "infra/app/stack.yaml", WILDCARD_CFN);
+    write(d.path(), "infra/app/nested/main.tf", WILDCARD_TF);
+    write(d.path(), "infra/other/main.tf", WILDCARD_TF);
+    let findings = findings_json(d.path(), &["infra/app/trust.tf"]);
+    let files: std::collections::BTreeSet<&str> =
+        findings.iter().filter_map(|f| f["file"].as_str()).collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        ["infra/app/locals.tf"],
+        "{findings:#?}"
+    );
+    let rules: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(rules.contains(&"TL010"), "{rules:?}");
+    assert!(!rules.contains(&"TL901"), "the local resolved: {rules:?}");
+    assert!(
+        !rules.contains(&"TL011"),
+        "no wildcard from outside: {rules:?}"
+    );
+    let tl010 = findings.iter().find(|f| f["rule_id"] == "TL010");
+    assert!(
+        tl010.is_some_and(|f| f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("999999999999"))
+            && f["resource"] == "aws_iam_role.vendor"
+            && f["start_line"] == 2),
+        "{tl010:?}"
+    );
+    // The sibling file alone gives the same findings: either changed file checks the module.
+    assert_eq!(findings_json(d.path(), &["infra/app/locals.tf"]), findings);
+    // The template and the other module are scanned when named.
+    let more = findings_json(
+        d.path(),
+        &["infra/app/trust.tf", "infra/app/stack.yaml", "infra/other"],
+    );
+    let files: std::collections::BTreeSet<&str> =
+        more.iter().filter_map(|f| f["file"].as_str()).collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        [
+            "infra/app/locals.tf",
+            "infra/app/stack.yaml",
+            "infra/other/main.tf"
+        ]
+    );
+}
+
+#[test]
+fn excluded_files_stay_excluded_when_named() {
+    let d = tempdir();
+    write(d.path(), "examples/main.tf", WILDCARD_TF);
+    write(d.path(), "examples/stack.yaml", WILDCARD_CFN);
+    write(d.path(), ".trustlint.yml", "exclude: [\"examples/**\"]\n");
+    let named = ["examples/main.tf", "examples/stack.yaml"];
+    assert_eq!(
+        findings_json(d.path(), &named),
+        Vec::<serde_json::Value>::new()
+    );
+    let mut with_flag = vec!["--exclude", "*.yaml"];
+    with_flag.extend_from_slice(&named);
+    write(d.path(), ".trustlint.yml", "{}\n");
+    let findings = findings_json(d.path(), &with_flag);
+    let files: std::collections::BTreeSet<&str> =
+        findings.iter().filter_map(|f| f["file"].as_str()).collect();
+    assert_eq!(files.into_iter().collect::<Vec<_>>(), ["examples/main.tf"]);
+}

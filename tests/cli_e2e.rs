@@ -21,6 +21,10 @@ fn trustlint(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("GITHUB_STEP_SUMMARY")
+        // Set in GitHub Actions, where they turn Markdown paths into links.
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_SHA")
+        .env_remove("GITHUB_SERVER_URL")
         .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|e| panic!("cannot run trustlint: {e}"))
@@ -186,6 +190,90 @@ fn unicode_hops_github_annotations() {
     assert_eq!(text.lines().count(), 5, "{text}");
     assert!(text.contains("title=TL003 role-chain::"), "{text}");
     assert!(text.contains("::error file=terraform.tfvars,line=2,col=12,endLine=2,endColumn=24,title=TL012 missing-external-id::"), "{text}");
+}
+
+/// `testdata/graph/ci-runners/terraform`: a GitHub OIDC role that two roles trust, so two chains share a hop.
+fn ci_runners() -> PathBuf {
+    root().join("testdata/graph/ci-runners")
+}
+
+#[test]
+fn chains_github_annotations() {
+    let o = trustlint(&ci_runners(), &["scan", "--format", "github", "terraform"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("ci_runners_github", stdout(&o));
+}
+
+#[test]
+fn chains_markdown() {
+    let o = trustlint(
+        &ci_runners(),
+        &["scan", "--format", "markdown", "terraform"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let md = stdout(&o);
+    // One node per principal, the shared hop once.
+    assert_eq!(
+        md.matches("role #quot;ci-deploy#quot;\"]").count(),
+        1,
+        "{md}"
+    );
+    assert_eq!(md.matches(" -->|assumes| ").count(), 3, "{md}");
+    insta::assert_snapshot!("ci_runners_markdown", md);
+}
+
+/// In GitHub Actions: annotations on stdout, the summary appended to the step summary with links to the
+/// commit's files, and the same text as `--format markdown` apart from the links.
+#[test]
+fn chains_step_summary() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = tmp.path().join("summary.md");
+    std::fs::write(&summary, "# earlier step\n\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(["scan", "--format", "github", "terraform"])
+        .current_dir(ci_runners())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GITHUB_SHA", "0123456789abcdef")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let without_summary = trustlint(&ci_runners(), &["scan", "--format", "github", "terraform"]);
+    assert_eq!(stdout(&o), stdout(&without_summary));
+    let text = std::fs::read_to_string(&summary).unwrap_or_default();
+    insta::assert_snapshot!("ci_runners_step_summary", text);
+    let md = stdout(&trustlint(
+        &ci_runners(),
+        &["scan", "--format", "markdown", "terraform"],
+    ));
+    let unlinked = text
+        .replace(
+            "[terraform/main.tf:54](https://github.example/acme/infra/blob/0123456789abcdef/terraform/main.tf#L54)",
+            "`terraform/main.tf:54`",
+        )
+        .replace(
+            "[terraform/main.tf:67](https://github.example/acme/infra/blob/0123456789abcdef/terraform/main.tf#L67)",
+            "`terraform/main.tf:67`",
+        );
+    assert_eq!(unlinked, format!("# earlier step\n\n{md}"));
+}
+
+#[test]
+fn examples_markdown() {
+    let o = trustlint(
+        &root().join("examples"),
+        &[
+            "scan",
+            "--format",
+            "markdown",
+            "--config",
+            ".trustlint.yml",
+            "terraform",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("examples_terraform_markdown", stdout(&o));
 }
 
 #[test]

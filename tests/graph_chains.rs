@@ -53,6 +53,10 @@ fn four_roles_chains_start_at_the_account() {
         c.code_flow[1].message,
         "role \"RoleA\" can assume role \"RoleC\": its trust policy names it"
     );
+    assert_eq!(
+        c.chain,
+        ["this account", "role \"RoleA\"", "role \"RoleC\""]
+    );
     // Each hop is a related location too (the last one is the primary location itself).
     assert!(c.related.iter().any(|r| r.span == c.code_flow[0].span));
 }

@@ -34,46 +34,37 @@ fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn mermaid_id(name: &str) -> String {
-    let mut id: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    id.insert(0, 'n');
-    id
-}
-
 fn mermaid_label(name: &str) -> String {
     name.replace('"', "#quot;")
 }
 
-/// Chains from findings that carry a code flow (TL003): each step's message names the role.
+/// The role chains (TL003 findings) as one Mermaid flowchart: every principal once, every hop once.
 fn chain_diagram(findings: &[&Finding]) -> Option<String> {
-    let mut edges: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in findings.iter().filter(|f| !f.code_flow.is_empty()) {
-        let names: Vec<&str> = f.code_flow.iter().map(|s| s.message.as_str()).collect();
-        for w in names.windows(2) {
-            edges.insert((w[0].to_string(), w[1].to_string()));
+    let mut edges: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for f in findings {
+        for w in f.chain.windows(2) {
+            if let [a, b] = w {
+                edges.insert((a.as_str(), b.as_str()));
+            }
         }
     }
     if edges.is_empty() {
         return None;
     }
+    // Ids by sorted name: names hold quotes and spaces, and two names may differ only in punctuation.
+    let nodes: BTreeSet<&str> = edges.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    let ids: BTreeMap<&str, String> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, format!("n{i}")))
+        .collect();
+    let id = |n: &str| ids.get(n).cloned().unwrap_or_default();
     let mut s = String::from("```mermaid\nflowchart LR\n");
-    let mut nodes: BTreeSet<&str> = BTreeSet::new();
-    for (a, b) in &edges {
-        nodes.insert(a);
-        nodes.insert(b);
-    }
-    for n in nodes {
-        s.push_str(&format!("  {}[\"{}\"]\n", mermaid_id(n), mermaid_label(n)));
+    for n in &nodes {
+        s.push_str(&format!("  {}[\"{}\"]\n", id(n), mermaid_label(n)));
     }
     for (a, b) in &edges {
-        s.push_str(&format!(
-            "  {} -->|assumes| {}\n",
-            mermaid_id(a),
-            mermaid_id(b)
-        ));
+        s.push_str(&format!("  {} -->|assumes| {}\n", id(a), id(b)));
     }
     s.push_str("```\n");
     Some(s)
@@ -88,14 +79,21 @@ pub fn render(out: &ScanOutput, links: &Links) -> String {
     let suppressed = out.findings.len() - active.len();
     let mut s = String::from("## trustlint\n\n");
     let count = |sev: Severity| active.iter().filter(|f| f.severity == sev).count();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     s.push_str(&format!(
-        "**{}** errors, **{}** warnings, **{}** notes ({} suppressed) in {} files, {} roles.\n\n",
+        "**{}** errors, **{}** warnings, **{}** notes ({} suppressed) in {}, {}.\n\n",
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Note),
         suppressed,
-        out.stats.files,
-        out.stats.roles
+        plural(out.stats.files, "file"),
+        plural(out.stats.roles, "role")
     ));
     if !active.is_empty() {
         let mut by_rule: BTreeMap<&str, (Severity, usize)> = BTreeMap::new();

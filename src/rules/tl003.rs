@@ -71,6 +71,16 @@ fn path_text(g: &Graph, hops: &[usize], shortened: bool) -> String {
     parts.join(" → ")
 }
 
+/// The principals along `hops`, first to last.
+fn chain_names(g: &Graph, hops: &[usize]) -> Vec<String> {
+    let edges: Vec<_> = hops.iter().filter_map(|&h| g.edge(h)).collect();
+    let first = edges.first().map(|e| g.describe_node(e.from));
+    first
+        .into_iter()
+        .chain(edges.iter().map(|e| g.describe_node(e.to)))
+        .collect()
+}
+
 fn steps(g: &Graph, hops: &[usize]) -> Vec<Related> {
     hops.iter()
         .filter_map(|&h| {
@@ -161,6 +171,7 @@ pub fn chain_finding(g: &Graph, c: &Chain) -> Option<Finding> {
     let mut f = Finding::new("TL003", Severity::Warning, message, last.span, resource)
         .key(format!("chain|{}|{}", prev.id, last.kind.as_str()));
     f.code_flow = steps(g, &c.hops);
+    f.chain = chain_names(g, &c.hops);
     Some(with_hops(f, g, &c.hops))
 }
 
@@ -210,6 +221,7 @@ pub fn cycle_finding(g: &Graph, c: &Cycle) -> Option<Finding> {
     let mut f = Finding::new("TL003", severity, message, last.span, resource)
         .key(format!("cycle|{}", members.join(",")));
     f.code_flow = steps(g, &c.hops);
+    f.chain = chain_names(g, &c.hops);
     Some(with_hops(f, g, &c.hops))
 }
 
