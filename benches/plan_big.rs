@@ -74,7 +74,7 @@ fn resources(target_bytes: usize) -> Vec<Res> {
     let mut size = 0usize;
     let mut i = 0usize;
     while size < target_bytes {
-        let module = if i % 3 == 0 {
+        let module = if i.is_multiple_of(3) {
             None
         } else {
             Some(format!("module.svc_{}[\"{}\"]", i % 40, i % 5))

@@ -287,7 +287,7 @@ impl ConfigParser {
             YamlData::Representation(raw, style, tag) => {
                 let tag_ok = tag
                     .as_ref()
-                    .map_or(true, |t| t.is_yaml_core_schema() && t.suffix == "str");
+                    .is_none_or(|t| t.is_yaml_core_schema() && t.suffix == "str");
                 if !tag_ok {
                     return Err(self.err(node, format!("`{key}`: YAML tags are not allowed here")));
                 }

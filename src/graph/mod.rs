@@ -1023,7 +1023,7 @@ impl<'a> Builder<'a> {
             if grant.effect == Effect::Deny {
                 continue;
             }
-            if self.grant_holders.get(g).map_or(true, |h| h.is_empty()) {
+            if self.grant_holders.get(g).is_none_or(|h| h.is_empty()) {
                 continue;
             }
             for gp in &grant.patterns {

@@ -201,7 +201,7 @@ pub fn unescape(content: &str, base: usize) -> (String, Vec<u32>) {
             let before = o.0.len();
             o.0.push(c);
             let n = o.0.len() - before;
-            o.1.extend(std::iter::repeat((base + start) as u32).take(n));
+            o.1.extend(std::iter::repeat_n((base + start) as u32, n));
         },
     );
     let (s, mut table) = out.into_inner();

@@ -561,7 +561,7 @@ pub fn invalid_trust_reasons(doc: &PolicyDocument) -> Vec<(String, Option<Span>)
             && st
                 .not_actions
                 .as_ref()
-                .map_or(true, |n| n.iter().all(|i| i.value.is_known()));
+                .is_none_or(|n| n.iter().all(|i| i.value.is_known()));
         let allowed: Vec<&str> = ASSUME_ACTIONS
             .iter()
             .copied()
