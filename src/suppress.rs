@@ -53,7 +53,7 @@ fn civil_from_days(z: i64) -> Date {
     ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
 }
 
-fn parse_date(s: &str) -> Option<Date> {
+pub fn parse_date(s: &str) -> Option<Date> {
     let mut it = s.splitn(3, '-');
     let y = it.next()?.parse().ok()?;
     let m: u32 = it.next()?.parse().ok()?;
@@ -273,7 +273,11 @@ pub struct MetadataIgnore {
     /// The resource's address (logical ID) as findings name it.
     pub resource: String,
     pub id: String,
+    /// Empty when the entry gives none: the entry is then reported and ignored.
     pub reason: String,
+    /// `until: YYYY-MM-DD`, after which the entry lapses.
+    pub until: Option<Date>,
+    /// The entry (what a complaint about it points at).
     pub span: Span,
 }
 
@@ -427,6 +431,25 @@ pub fn apply(
         }
         by_file.insert(id, (file, good));
     }
+    for m in inventory
+        .metadata_ignores
+        .iter()
+        .filter(|m| m.reason.is_empty())
+    {
+        extra.push(
+            Finding::new(
+                "TL900",
+                Severity::Warning,
+                format!(
+                    "Metadata.trustlint.ignore {} of {} has no reason; the suppression is ignored",
+                    m.id, m.resource
+                ),
+                m.span,
+                m.resource.clone(),
+            )
+            .key(format!("suppression:{}:{}", m.resource, m.id)),
+        );
+    }
     let fingerprints: BTreeSet<&str> = baseline
         .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
         .unwrap_or_default();
@@ -478,13 +501,23 @@ pub fn apply(
         if let Some(m) = inventory
             .metadata_ignores
             .iter()
-            .find(|m| m.id == f.rule_id && m.resource == f.resource)
+            .find(|m| m.id == f.rule_id && m.resource == f.resource && !m.reason.is_empty())
         {
-            f.suppression = Some(Suppression {
-                kind: SuppressionKind::InSource,
-                justification: m.reason.clone(),
-            });
-            continue;
+            match m.until {
+                Some(until) if until < today => {
+                    f.message = format!(
+                        "{} (suppression expired on {:04}-{:02}-{:02}: {})",
+                        f.message, until.0, until.1, until.2, m.reason
+                    );
+                }
+                _ => {
+                    f.suppression = Some(Suppression {
+                        kind: SuppressionKind::InSource,
+                        justification: m.reason.clone(),
+                    });
+                    continue;
+                }
+            }
         }
         if fingerprints.contains(f.fingerprint().as_str()) {
             f.suppression = Some(Suppression {

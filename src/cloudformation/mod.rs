@@ -168,6 +168,9 @@ fn extract(source: &SourceFile, scope: &str, root: &Node, depth: usize) -> Inven
     let mut ex = resources::Extractor::new(&template);
     ex.run();
     let mut inv = ex.inv;
+    for r in &template.resources {
+        metadata_ignores(r, &mut inv);
+    }
     if depth < MAX_NESTING {
         for r in &template.resources {
             if r.ty == "AWS::CloudFormation::StackSet" {
@@ -179,6 +182,47 @@ fn extract(source: &SourceFile, scope: &str, root: &Node, depth: usize) -> Inven
         }
     }
     inv
+}
+
+/// `Metadata: { trustlint: { ignore: [ { id: TL013, reason: "…", until: 2027-01-31 } ] } }` of a resource
+/// (SPEC §4.1). `id` may list several rules (`TL010,TL012`). A SAM function's entries also cover the role
+/// SAM creates for it (`<Function>Role`), which is where that role's findings are reported.
+fn metadata_ignores(r: &eval::Resource, inv: &mut Inventory) {
+    let Some(entries) = r
+        .node
+        .get("Metadata")
+        .and_then(|m| m.get("trustlint"))
+        .and_then(|t| t.get("ignore"))
+        .and_then(Node::items)
+    else {
+        return;
+    };
+    let mut resources = vec![r.id.to_string()];
+    if r.ty.starts_with("AWS::Serverless::") {
+        resources.push(format!("{}Role", r.id));
+    }
+    for e in entries {
+        let text = |k: &str| e.get(k).and_then(Node::text).map(str::trim).unwrap_or("");
+        let reason = text("reason").to_string();
+        let until = crate::suppress::parse_date(text("until"));
+        for id in text("id").split([',', ' ']).filter(|i| !i.is_empty()) {
+            // An entry without a reason is reported once, under the resource it is written on.
+            let n = if reason.is_empty() {
+                1
+            } else {
+                resources.len()
+            };
+            for resource in resources.iter().take(n) {
+                inv.metadata_ignores.push(crate::suppress::MetadataIgnore {
+                    resource: resource.clone(),
+                    id: id.to_string(),
+                    reason: reason.clone(),
+                    until,
+                    span: e.span,
+                });
+            }
+        }
+    }
 }
 
 /// A template written in a StackSet's `TemplateBody` block scalar, analysed where it is written: the raw
@@ -227,6 +271,9 @@ fn embedded(source: &SourceFile, scope: &str, owner: &str, body: &Node, depth: u
 
 /// Addresses of an embedded template's resources read `Owner/LogicalId`.
 fn prefix_addresses(inv: &mut Inventory, owner: &str) {
+    for m in &mut inv.metadata_ignores {
+        m.resource = format!("{owner}/{}", m.resource);
+    }
     let fix = |d: &mut crate::model::Decl| d.address = format!("{owner}/{}", d.address);
     for r in &mut inv.roles {
         fix(&mut r.decl);
