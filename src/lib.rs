@@ -190,12 +190,7 @@ fn analyze_other(file: &Discovered, ctx: &FrontendCtx) -> Inventory {
 pub fn run_rules(inventory: &Inventory, config: &Config, sources: &SourceMap) -> Vec<Finding> {
     // Built once here so that every graph rule (TL002, TL003, TL030) reads the same graph.
     let graph = graph::Graph::build(inventory);
-    let ctx = rules::Context {
-        inventory,
-        config,
-        sources,
-        graph: &graph,
-    };
+    let ctx = rules::Context::new(inventory, config, sources, &graph);
     let mut findings: Vec<Finding> = rules::registry()
         .par_iter()
         .filter(|r| config.rule_enabled(r.meta().id))

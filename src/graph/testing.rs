@@ -75,12 +75,7 @@ pub fn run(rule: &dyn Rule, roles: &[RoleSpec]) -> Vec<Finding> {
     );
     let config = Config::default();
     let sources = SourceMap::new();
-    let ctx = Context {
-        inventory: &inv,
-        config: &config,
-        sources: &sources,
-        graph: &graph,
-    };
+    let ctx = Context::new(&inv, &config, &sources, &graph);
     let mut out = Vec::new();
     rule.check(&ctx, &mut out);
     out

@@ -105,7 +105,36 @@ pub fn trust_targets(inv: &Inventory) -> Vec<TrustTarget<'_>> {
     roles.chain(standalone).collect()
 }
 
+/// [`grants`] of every trust document of an inventory, keyed by the document's address.
+#[derive(Default)]
+pub struct GrantIndex<'a> {
+    by_doc: std::collections::HashMap<usize, Vec<Grant<'a>>>,
+}
+
+impl<'a> GrantIndex<'a> {
+    pub fn build(inv: &'a Inventory) -> GrantIndex<'a> {
+        use rayon::prelude::*;
+        let by_doc = trust_targets(inv)
+            .par_iter()
+            .map(|t| (doc_key(t.doc), grants(t.doc)))
+            .collect();
+        GrantIndex { by_doc }
+    }
+
+    pub fn of(&self, doc: &'a PolicyDocument) -> std::borrow::Cow<'_, [Grant<'a>]> {
+        match self.by_doc.get(&doc_key(doc)) {
+            Some(g) => std::borrow::Cow::Borrowed(g.as_slice()),
+            None => std::borrow::Cow::Owned(grants(doc)),
+        }
+    }
+}
+
+fn doc_key(doc: &PolicyDocument) -> usize {
+    doc as *const PolicyDocument as usize
+}
+
 /// One principal an Allow statement of a trust policy admits, with every branch it exists under.
+#[derive(Clone)]
 pub struct Grant<'a> {
     pub stmt: &'a Statement,
     pub entry: &'a PrincipalEntry,
@@ -857,12 +886,7 @@ pub mod testkit {
 
         pub fn run(&self, rule: &dyn Rule) -> Vec<Finding> {
             let graph = crate::graph::Graph::build(&self.inv);
-            let ctx = Context {
-                inventory: &self.inv,
-                config: &self.config,
-                sources: &self.sources,
-                graph: &graph,
-            };
+            let ctx = Context::new(&self.inv, &self.config, &self.sources, &graph);
             let mut out = Vec::new();
             rule.check(&ctx, &mut out);
             out

@@ -26,6 +26,7 @@ use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::graph::Graph;
 use crate::model::Inventory;
+use crate::policy::PolicyDocument;
 use crate::source::SourceMap;
 
 /// What a rule is, for reports and `trustlint rules`.
@@ -50,6 +51,30 @@ pub struct Context<'a> {
     pub sources: &'a SourceMap,
     /// The effective assume-role graph of the inventory, built once per scan.
     pub graph: &'a Graph,
+    /// What each trust document admits, computed once per scan: nearly every rule reads it.
+    pub grants: common::GrantIndex<'a>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        inventory: &'a Inventory,
+        config: &'a Config,
+        sources: &'a SourceMap,
+        graph: &'a Graph,
+    ) -> Context<'a> {
+        Context {
+            inventory,
+            config,
+            sources,
+            graph,
+            grants: common::GrantIndex::build(inventory),
+        }
+    }
+
+    /// [`common::grants`] of `doc`, from the index when `doc` is one of the inventory's trust documents.
+    pub fn grants(&self, doc: &'a PolicyDocument) -> std::borrow::Cow<'_, [common::Grant<'a>]> {
+        self.grants.of(doc)
+    }
 }
 
 pub trait Rule: Sync + Send {

@@ -34,8 +34,8 @@ impl Rule for RoleTrustsRole {
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         let profiles = InstanceProfileRoles::of(ctx.inventory);
         for target in common::trust_targets(ctx.inventory) {
-            let grants = common::grants(target.doc);
-            for g in &grants {
+            let grants = ctx.grants(target.doc);
+            for g in grants.iter() {
                 if g.principal().is_role() {
                     out.push(on_entry(&target, g, &profiles, ctx.inventory));
                 }
@@ -43,7 +43,7 @@ impl Rule for RoleTrustsRole {
             // `aws:PrincipalArn` naming roles behind an account or `*` principal: the callers are roles too.
             // A statement that already names a role as principal is reported there, once.
             let mut seen_stmts = Vec::new();
-            for g in &grants {
+            for g in grants.iter() {
                 let idx = g.stmt.index;
                 if seen_stmts.contains(&idx) {
                     continue;

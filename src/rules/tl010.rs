@@ -34,8 +34,8 @@ impl Rule for UntrustedAccount {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            let grants = common::grants(target.doc);
-            for g in &grants {
+            let grants = ctx.grants(target.doc);
+            for g in grants.iter() {
                 let Some(AccountRef::Id(id)) = common::caller_account(g.principal()) else {
                     continue;
                 };
@@ -60,7 +60,7 @@ impl Rule for UntrustedAccount {
             }
             // `aws:PrincipalAccount` pins callers to accounts: each listed account is trusted.
             let mut seen = Vec::new();
-            for g in &grants {
+            for g in grants.iter() {
                 if seen.contains(&g.stmt.index) {
                     continue;
                 }

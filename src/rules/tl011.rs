@@ -34,7 +34,7 @@ impl Rule for WildcardPrincipal {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            for g in common::grants(target.doc) {
+            for g in ctx.grants(target.doc).iter() {
                 let (who, site) = match g.principal() {
                     Principal::Wildcard => (
                         "every AWS principal (\"*\")".to_string(),

@@ -32,7 +32,7 @@ impl Rule for MissingExternalId {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            for g in common::grants(target.doc) {
+            for g in ctx.grants(target.doc).iter() {
                 let Some(account @ AccountRef::Id(id)) = common::caller_account(g.principal())
                 else {
                     continue;

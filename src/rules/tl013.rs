@@ -33,7 +33,7 @@ impl Rule for CrossAccountRootTrust {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            for g in common::grants(target.doc) {
+            for g in ctx.grants(target.doc).iter() {
                 // Only a literal ID: `This` is this account, `*` is TL011's, unknown is TL901's.
                 let Principal::Account {
                     account: AccountRef::Id(id),

@@ -55,9 +55,10 @@ impl Rule for MultiServiceTrust {
             })
             .unwrap_or_default();
         for target in common::trust_targets(ctx.inventory) {
-            let services: Vec<(Grant, String)> = common::grants(target.doc)
-                .into_iter()
-                .filter_map(|g| service_name(&g).map(|n| (g, n)))
+            let grants = ctx.grants(target.doc);
+            let services: Vec<(&Grant, String)> = grants
+                .iter()
+                .filter_map(|g| service_name(g).map(|n| (g, n)))
                 .collect();
             let names: BTreeSet<&String> = services.iter().map(|(_, n)| n).collect();
             if names.len() < 2 {
@@ -76,13 +77,13 @@ impl Rule for MultiServiceTrust {
 
 fn judge(
     target: &TrustTarget,
-    services: &[(Grant, String)],
+    services: &[(&Grant, String)],
     world: &World,
     allowed: &[BTreeSet<String>],
     reported: &mut Vec<BTreeSet<String>>,
 ) -> Option<Finding> {
     // First entry of each distinct service, in document order.
-    let mut firsts: Vec<&(Grant, String)> = Vec::new();
+    let mut firsts: Vec<&(&Grant, String)> = Vec::new();
     for s in services.iter().filter(|(g, _)| world.admits(&g.guards)) {
         if !firsts.iter().any(|(_, n)| *n == s.1) {
             firsts.push(s);

@@ -32,7 +32,7 @@ impl Rule for ServiceAndAccountTrust {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            let grants = common::grants(target.doc);
+            let grants = ctx.grants(target.doc);
             let services: Vec<&Grant> = grants
                 .iter()
                 .filter(|g| matches!(g.principal(), Principal::Service { .. }))

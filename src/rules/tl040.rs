@@ -40,11 +40,11 @@ impl Rule for OidcUnrestrictedSubject {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            for g in common::grants(target.doc) {
+            for g in ctx.grants(target.doc).iter() {
                 if !common::is_oidc(g.principal()) {
                     continue;
                 }
-                if let Some(f) = judge(ctx, &target, &g) {
+                if let Some(f) = judge(ctx, &target, g) {
                     out.push(f);
                 }
             }

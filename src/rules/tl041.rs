@@ -42,8 +42,8 @@ impl Rule for OidcMissingAudience {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         for target in common::trust_targets(ctx.inventory) {
-            for g in common::grants(target.doc) {
-                let Some(key) = missing_audience_key(ctx, &g) else {
+            for g in ctx.grants(target.doc).iter() {
+                let Some(key) = missing_audience_key(ctx, g) else {
                     continue;
                 };
                 let site = common::entry_site(g.entry, target.stmt_span(g.stmt));

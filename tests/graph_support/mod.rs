@@ -275,12 +275,7 @@ impl Kit {
     pub fn run(&self, rule: &dyn Rule) -> Vec<Finding> {
         let g = self.graph();
         let config = Config::default();
-        let ctx = Context {
-            inventory: &self.inv,
-            config: &config,
-            sources: &self.sources,
-            graph: &g,
-        };
+        let ctx = Context::new(&self.inv, &config, &self.sources, &g);
         let mut out = Vec::new();
         rule.check(&ctx, &mut out);
         out
