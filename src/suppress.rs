@@ -479,23 +479,9 @@ pub fn apply(
                 break;
             }
         }
-        {
-            if let Some(c) = hit {
-                match c.until {
-                    Some(until) if until < today => {
-                        f.message = format!(
-                            "{} (suppression expired on {:04}-{:02}-{:02}: {})",
-                            f.message, until.0, until.1, until.2, c.reason
-                        );
-                    }
-                    _ => {
-                        f.suppression = Some(Suppression {
-                            kind: SuppressionKind::InSource,
-                            justification: c.reason.clone(),
-                        });
-                        continue;
-                    }
-                }
+        if let Some(c) = hit {
+            if in_source(f, c.until, &c.reason, today) {
+                continue;
             }
         }
         if let Some(m) = inventory
@@ -503,20 +489,8 @@ pub fn apply(
             .iter()
             .find(|m| m.id == f.rule_id && m.resource == f.resource && !m.reason.is_empty())
         {
-            match m.until {
-                Some(until) if until < today => {
-                    f.message = format!(
-                        "{} (suppression expired on {:04}-{:02}-{:02}: {})",
-                        f.message, until.0, until.1, until.2, m.reason
-                    );
-                }
-                _ => {
-                    f.suppression = Some(Suppression {
-                        kind: SuppressionKind::InSource,
-                        justification: m.reason.clone(),
-                    });
-                    continue;
-                }
+            if in_source(f, m.until, &m.reason, today) {
+                continue;
             }
         }
         if fingerprints.contains(f.fingerprint().as_str()) {
@@ -527,6 +501,27 @@ pub fn apply(
         }
     }
     extra
+}
+
+/// Applies an in-source suppression to `f`: suppressed (true) until its date, after which the finding stays
+/// and says that its suppression lapsed.
+fn in_source(f: &mut Finding, until: Option<Date>, reason: &str, today: Date) -> bool {
+    match until {
+        Some(until) if until < today => {
+            f.message = format!(
+                "{} (suppression expired on {:04}-{:02}-{:02}: {reason})",
+                f.message, until.0, until.1, until.2
+            );
+            false
+        }
+        _ => {
+            f.suppression = Some(Suppression {
+                kind: SuppressionKind::InSource,
+                justification: reason.to_string(),
+            });
+            true
+        }
+    }
 }
 
 #[cfg(test)]
