@@ -16,9 +16,12 @@
 //! two different root modules or templates, which share "this account" only if deployed to the same one;
 //! and every edge from another account, whose identity policies the scan cannot see.
 //!
-//! Nodes and edges live in indexed `Vec`s; construction is near-linear: trust entries are resolved through
-//! hash maps, and identity-policy `Resource` patterns are indexed by the literal prefix of their resource
-//! field, so finding who may assume a role trusting its account does not scan every policy.
+//! Nodes and edges live in indexed `Vec`s; construction is near-linear in the edges it makes: trust entries
+//! are resolved through hash maps; identity-policy `Resource` patterns are indexed by the literal prefix of
+//! their resource field, so finding who may assume a role trusting its account does not scan every policy;
+//! the scanned roles and users are indexed by ARN text, so a wildcard pinned by `aws:PrincipalArn` is only
+//! tried against the principals its patterns can match; and pattern answers are remembered per
+//! (pattern, principal), since copies of one module or template repeat the same condition values.
 //!
 //! Not modelled: permission boundaries, SCPs/RCPs and session policies (they can only remove edges),
 //! expansion of `Principal: "*"` to every scanned principal (the wildcard node stands for them, except when a
@@ -44,6 +47,7 @@ use crate::value::{Origin, Str, Sym};
 use identity::{PolicyRef, ACT_ASSUME, ACT_SET_SOURCE_IDENTITY, ACT_TAG_SESSION};
 use pattern::{normalize_path, Pattern, PatternIndex, PrincipalArn, TargetIndex};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Default bound on the number of edges: past it the graph is marked truncated and rules say so.
 pub const DEFAULT_MAX_EDGES: usize = 2_000_000;
@@ -443,18 +447,74 @@ struct WhoCond {
     positive: bool,
     /// What the values that do not depend on the caller give (account values), or-ed.
     fixed: Match,
-    /// `aws:PrincipalArn` values that can match a role or user ARN.
-    patterns: Vec<Pattern>,
+    /// `aws:PrincipalArn` values that can match a role or user ARN, with their [`MatchMemo`] ids.
+    patterns: Vec<(u32, Pattern)>,
+}
+
+/// Answers of [`Pattern::matches`] for scanned principals, by pattern: the same condition values recur in
+/// many trust policies (modules instantiated many times, templates copied), each tried against every
+/// principal.
+#[derive(Default)]
+struct MatchMemo {
+    ids: HashMap<Pattern, u32>,
+    answers: std::cell::RefCell<HashMap<(u32, usize), Match, BuildHasherDefault<PairHasher>>>,
+}
+
+/// A multiply-rotate hash for the memo's pairs of small integers, which are looked up once per principal
+/// tried: SipHash's resistance to chosen keys buys nothing for indices the builder assigns.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.mix(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.mix(u64::from(v));
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.mix(v as u64);
+    }
+}
+
+impl PairHasher {
+    fn mix(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl MatchMemo {
+    fn id(&mut self, p: &Pattern) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(p.clone()).or_insert(next)
+    }
+
+    fn matches(&self, (id, p): &(u32, Pattern), node: usize, who: &PrincipalArn) -> Match {
+        if let Some(m) = self.answers.borrow().get(&(*id, node)) {
+            return *m;
+        }
+        let m = p.matches(who);
+        self.answers.borrow_mut().insert((*id, node), m);
+        m
+    }
 }
 
 impl WhoCond {
-    fn eval(&self, who: &PrincipalArn) -> Match {
+    fn eval(&self, node: usize, who: &PrincipalArn, memo: &MatchMemo) -> Match {
         let mut any = self.fixed;
         for p in &self.patterns {
             if any == Match::Yes {
                 break;
             }
-            any = any.or(p.matches(who));
+            any = any.or(memo.matches(p, node, who));
         }
         if self.positive {
             any
@@ -468,24 +528,36 @@ impl StmtConds {
     /// The scanned principals (ids ascending) that can satisfy the statement's conditions, when a must-hold
     /// `aws:PrincipalArn` condition narrows them; `None` when no condition does. Everyone else gets
     /// [`Match::No`] from [`Builder::conditions_for`].
-    fn pinned_candidates(&self, index: &TargetIndex) -> Option<Vec<usize>> {
-        let mut best: Option<Vec<usize>> = None;
-        for w in self.items.iter().filter_map(|c| c.who.as_ref()) {
-            // A positive condition of patterns only: failing every pattern fails the condition.
-            if !w.positive || w.fixed != Match::No {
-                continue;
-            }
-            let mut ids = Vec::new();
-            for p in &w.patterns {
-                index.candidates(p, &mut ids);
-            }
-            ids.sort_unstable();
-            ids.dedup();
-            if !matches!(&best, Some(b) if b.len() <= ids.len()) {
-                best = Some(ids);
-            }
-        }
-        best
+    /// `seen` keeps the answer for each list of patterns (conditions recur across trust policies).
+    fn pinned_candidates(
+        &self,
+        index: &TargetIndex,
+        seen: &mut HashMap<Vec<u32>, Vec<usize>>,
+    ) -> Option<Vec<usize>> {
+        // A positive condition of patterns only: failing every pattern fails the condition.
+        let keys: Vec<Vec<u32>> = self
+            .items
+            .iter()
+            .filter_map(|c| c.who.as_ref())
+            .filter(|w| w.positive && w.fixed == Match::No)
+            .map(|w| {
+                let key: Vec<u32> = w.patterns.iter().map(|(id, _)| *id).collect();
+                if !seen.contains_key(&key) {
+                    let mut ids = Vec::new();
+                    for (_, p) in &w.patterns {
+                        index.candidates(p, &mut ids);
+                    }
+                    ids.sort_unstable();
+                    ids.dedup();
+                    seen.insert(key.clone(), ids);
+                }
+                key
+            })
+            .collect();
+        keys.iter()
+            .filter_map(|k| seen.get(k))
+            .min_by_key(|ids| ids.len())
+            .cloned()
     }
 }
 
@@ -517,6 +589,9 @@ struct Builder<'a> {
     identity_cache: HashMap<usize, Vec<Admitter>>,
     /// The scanned roles and users by ARN text, for the principals a condition can name.
     targets: TargetIndex,
+    memo: MatchMemo,
+    /// [`StmtConds::pinned_candidates`] by the patterns of a condition.
+    pinned: HashMap<Vec<u32>, Vec<usize>>,
 }
 
 fn known(s: &Option<Str>) -> Option<&str> {
@@ -626,6 +701,8 @@ impl<'a> Builder<'a> {
             identity_cache: HashMap::new(),
             maybe_this: std::collections::HashSet::new(),
             targets: TargetIndex::default(),
+            memo: MatchMemo::default(),
+            pinned: HashMap::new(),
         }
     }
 
@@ -1534,7 +1611,7 @@ impl<'a> Builder<'a> {
 
     /// A statement's conditions prepared for [`Builder::conditions_for`]: patterns compiled and notes
     /// written once, not once per principal tried.
-    fn compile_conditions(&self, stmt: &Statement) -> StmtConds {
+    fn compile_conditions(&mut self, stmt: &Statement) -> StmtConds {
         let items = stmt
             .conditions
             .iter()
@@ -1551,12 +1628,13 @@ impl<'a> Builder<'a> {
     fn conditions_for(&self, conds: &StmtConds, who: Option<usize>) -> (Match, Vec<String>) {
         let mut m = Match::Yes;
         let mut notes = Vec::new();
-        let arn = who
-            .and_then(|w| self.nodes.get(w))
-            .and_then(|n| n.arn_text.as_ref());
+        let arn = who.and_then(|w| {
+            let a = self.nodes.get(w)?.arn_text.as_ref()?;
+            Some((w, a))
+        });
         for c in &conds.items {
             match (arn, &c.who) {
-                (Some(a), Some(w)) => m = m.and(w.eval(a)),
+                (Some((w, a)), Some(wc)) => m = m.and(wc.eval(w, a, &self.memo)),
                 _ => notes.push(c.note.clone()),
             }
         }
@@ -1566,7 +1644,7 @@ impl<'a> Builder<'a> {
     /// Prepares a condition on the caller's identity; `None` when the condition is about something else.
     /// The keys are present in every signed request, so `…IfExists` and the set qualifiers reduce to plain
     /// membership.
-    fn compile_identity_condition(&self, c: &Condition) -> Option<WhoCond> {
+    fn compile_identity_condition(&mut self, c: &Condition) -> Option<WhoCond> {
         use crate::policy::condition::OpBase::*;
         let key = c.key.as_known()?.to_ascii_lowercase();
         let is_arn = key == "aws:principalarn";
@@ -1588,7 +1666,7 @@ impl<'a> Builder<'a> {
                 let p = Pattern::compile(&v.value, &self.opts.this_accounts, &|_| None);
                 // `…Equals` takes `*` and `?` literally: no role or user ARN contains them.
                 if like || !p.has_wildcards() {
-                    patterns.push(p);
+                    patterns.push((self.memo.id(&p), p));
                 }
             } else {
                 let m = match (v.value.as_sym(), v.value.as_known()) {
@@ -1949,7 +2027,7 @@ impl<'a> Builder<'a> {
                 if pins_principal_arn(stmt) {
                     // Only the principals the condition's patterns can match; ascending like the nodes.
                     let candidates: Vec<usize> = conds
-                        .pinned_candidates(&self.targets)
+                        .pinned_candidates(&self.targets, &mut self.pinned)
                         .unwrap_or_else(|| (0..self.nodes.len()).collect())
                         .into_iter()
                         .filter(|&i| {

@@ -8,7 +8,6 @@
 //! absorb one). It matches **possibly** when some value could match: the target has opaque parts, the pattern
 //! has unknown parts, or the pattern names an account ID that may or may not be the deploying account.
 
-use crate::policy::semantics::wildcard_match;
 use crate::value::{Origin, Str, Sym};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -140,7 +139,7 @@ pub fn readable(text: &str) -> String {
 }
 
 /// A pattern compiled for matching.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Pattern {
     /// The whole value is a symbolic reference to a scanned principal (`aws_iam_role.x.arn`): matches it only.
     Key(String),
@@ -150,7 +149,7 @@ pub enum Pattern {
 }
 
 /// A textual pattern with IAM `*`/`?` wildcards.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Glob {
     /// The pattern with placeholders; a literal account that may be this account is kept as written.
     text: String,
@@ -168,7 +167,7 @@ pub struct Glob {
 }
 
 /// Most patterns are an exact ARN, `*`, or a prefix followed by one `*`: those are compared directly.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 enum Shape {
     Exact,
     All,
@@ -201,7 +200,7 @@ impl Shape {
             Shape::Exact => text == target,
             Shape::All => true,
             Shape::Prefix(n) => target.starts_with(text.get(..n).unwrap_or(text)),
-            Shape::General => wildcard_match(text, target, false),
+            Shape::General => wildcard_match_str(text, target),
         }
     }
 }
@@ -597,14 +596,38 @@ fn glob_matches(glob: &str, text: &str, star: char, question: bool) -> bool {
 /// The general intersection test: `dp[i][j]` is whether `p[i..]` and `v[j..]` overlap, computed from the
 /// ends one row at a time.
 fn overlaps_general(pattern: &str, target: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
+    // Short targets (all real ones) are compared without touching the heap.
+    const SMALL: usize = 128;
+    let m = target.chars().count();
+    if m < SMALL {
+        let mut v = ['\0'; SMALL];
+        for (slot, c) in v.iter_mut().zip(target.chars()) {
+            *slot = c;
+        }
+        let (mut next, mut cur) = ([false; SMALL + 1], [false; SMALL + 1]);
+        let (v, next, cur) = (
+            v.get(..m).unwrap_or(&[]),
+            next.get_mut(..=m).unwrap_or(&mut []),
+            cur.get_mut(..=m).unwrap_or(&mut []),
+        );
+        return overlaps_table(pattern, v, next, cur);
+    }
     let v: Vec<char> = target.chars().collect();
+    overlaps_table(
+        pattern,
+        &v,
+        &mut vec![false; m + 1],
+        &mut vec![false; m + 1],
+    )
+}
+
+/// The table of [`overlaps_general`], one row at a time from the last: row `i` says for each `j` whether
+/// the pattern from its `i`th character and `v[j..]` overlap. `next` and `cur` hold `v.len() + 1` cells.
+fn overlaps_table(pattern: &str, v: &[char], next: &mut [bool], cur: &mut [bool]) -> bool {
     let m = v.len();
-    // `next` is row i + 1, `cur` row i.
-    let mut next = vec![false; m + 1];
-    let mut cur = vec![false; m + 1];
-    for i in (0..=p.len()).rev() {
-        let pc = p.get(i).copied();
+    let (mut next, mut cur) = (next, cur);
+    // Row n (past the pattern's end) first, then the characters backwards.
+    for pc in std::iter::once(None).chain(pattern.chars().rev().map(Some)) {
         for j in (0..=m).rev() {
             let vc = v.get(j).copied();
             let down = next.get(j).copied().unwrap_or(false);
@@ -624,6 +647,39 @@ fn overlaps_general(pattern: &str, target: &str) -> bool {
         std::mem::swap(&mut next, &mut cur);
     }
     next.first().copied().unwrap_or(false)
+}
+
+/// `policy::semantics::wildcard_match` (case-sensitive) without collecting characters: the same greedy algorithm, which
+/// tries a literal match before a star, on byte offsets.
+fn wildcard_match_str(pattern: &str, value: &str) -> bool {
+    let char_at = |s: &str, i: usize| s.get(i..).and_then(|r| r.chars().next());
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while let Some(vc) = char_at(value, vi) {
+        match char_at(pattern, pi) {
+            Some(pc) if pc == '?' || pc == vc => {
+                pi += pc.len_utf8();
+                vi += vc.len_utf8();
+            }
+            Some('*') => {
+                star = Some(pi);
+                mark = vi;
+                pi += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    pi = s + 1;
+                    mark += char_at(value, mark).map_or(1, char::len_utf8);
+                    vi = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    while char_at(pattern, pi) == Some('*') {
+        pi += 1;
+    }
+    pi == pattern.len()
 }
 
 /// Finds the patterns that may match a target without trying every pattern: patterns are filed under the
@@ -776,6 +832,7 @@ impl TargetIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::semantics::wildcard_match;
     use crate::value::Unknown;
 
     fn lit(s: &str) -> Str {
@@ -1074,6 +1131,15 @@ mod tests {
                 format!("arn:{PARTITION}:iam::{THIS}:role/*/x?"),
                 format!("arn:{PARTITION}:iam::{THIS}:role{OPAQUE}x{THIS}"),
             ),
+            // Longer than the stack table: the same answer from the heap.
+            (
+                format!("a*{}b?", "x".repeat(150)),
+                format!("a{}{OPAQUE}b", "x".repeat(140)),
+            ),
+            (
+                format!("a*{}b", "x".repeat(150)),
+                format!("a{}{OPAQUE}yb", "x".repeat(140)),
+            ),
         ] {
             assert_eq!(overlaps(&p, &v), overlaps_reference(&p, &v), "{p:?} {v:?}");
         }
@@ -1081,6 +1147,29 @@ mod tests {
         let long = "a".repeat(2_000);
         assert!(overlaps(&long, &"b".repeat(1_000)));
         assert!(overlaps_reference(&long, &"b".repeat(1_000)));
+    }
+
+    #[test]
+    fn character_free_wildcard_match_agrees_with_the_policy_module() {
+        let alphabet = ['a', 'b', '*', '?', 'é', THIS, 'a'];
+        let mut rng = Lcg(11);
+        let word = |rng: &mut Lcg| -> String {
+            let len = rng.below(8);
+            (0..len).map(|_| rng.pick(&alphabet)).collect()
+        };
+        let mut hits = 0;
+        for _ in 0..40_000 {
+            let (p, v) = (word(&mut rng), word(&mut rng));
+            let want = wildcard_match(&p, &v, false);
+            assert_eq!(wildcard_match_str(&p, &v), want, "{p:?} vs {v:?}");
+            hits += usize::from(want);
+        }
+        assert!(hits > 2_000, "{hits} matches");
+        // Its quirk is kept: a literal `*` in the value is first taken as the pattern's `*` itself.
+        assert_eq!(
+            wildcard_match_str("*a", "*ba"),
+            wildcard_match("*a", "*ba", false)
+        );
     }
 
     /// Targets of every shape: names and paths known or generated, roles and users, several accounts' worth
