@@ -3,10 +3,11 @@
 //! symbolically.
 //!
 //! Both sides become text in which symbolic parts stand as private-use characters: the partition, this
-//! account, and *opaque* parts of a target (a name AWS generates, an unresolved path). A pattern matches
-//! **certainly** when [`wildcard_match`] accepts it whatever an opaque part turns out to be (only `*` can
-//! absorb one). It matches **possibly** when some value could match: the target has opaque parts, the pattern
-//! has unknown parts, or the pattern names an account ID that may or may not be the deploying account.
+//! account, and *opaque* parts of a target (a name AWS generates, an unresolved path; never a colon). A
+//! pattern matches **certainly** when [`crate::policy::semantics::wildcard_match`] accepts it whatever an
+//! opaque part turns out to be (only `*` can absorb one). It matches **possibly** when some value could
+//! match: the target has opaque parts, the pattern has unknown parts, or the pattern names an account ID
+//! that may or may not be the deploying account.
 
 use crate::value::{Origin, Str, Sym};
 use std::borrow::Cow;
@@ -16,7 +17,8 @@ use std::collections::HashMap;
 pub(crate) const PARTITION: char = '\u{E010}';
 /// The deploying account.
 pub(crate) const THIS: char = '\u{E011}';
-/// A part of a target ARN whose text is not known (a generated name, an unresolved path).
+/// A part of a target ARN whose text is not known (a generated name, an unresolved path). It holds no
+/// colon: role and user resource fields have none, so the ARN's fields stay where they are.
 pub(crate) const OPAQUE: char = '\u{E012}';
 /// An unresolved part of a pattern.
 const UNKNOWN: char = '\u{E013}';
@@ -400,7 +402,8 @@ impl Glob {
     }
 
     /// The literal prefix of the resource field, for indexing; `None` when the pattern cannot be anchored
-    /// (fewer or more than five colons, or a wildcard before the resource field that could span fields).
+    /// (fewer than five colons). A wildcard before the resource field cannot move it: targets have exactly
+    /// five colons and [`OPAQUE`] parts hold none, so the pattern's five colons are the target's.
     fn anchor(&self) -> Option<&str> {
         let text = if self.uncertain {
             &self.relaxed
@@ -455,7 +458,8 @@ fn is_plain(s: &str) -> bool {
 }
 
 /// Whether some concrete string matches both the pattern (`*`, `?`) and the target (whose [`OPAQUE`]
-/// characters stand for any string): the intersection of two globs is non-empty.
+/// characters stand for any string without a colon: a generated name, a path; ARN fields are separated by
+/// colons and role and user resource fields hold none): the intersection of two globs is non-empty.
 ///
 /// Literal characters at both ends are compared directly (a common string must start and end with them);
 /// what is left is usually one-sided (a glob against plain text, matched greedily) and only a middle where
@@ -518,8 +522,8 @@ pub(crate) fn overlaps(pattern: &str, target: &str) -> bool {
         // Plain text against a glob.
         return glob_matches(p, v, '*', true);
     }
-    if !p.contains(['*', '?']) {
-        // Plain text against the target read as a glob whose opaque parts are `*`.
+    if !p.contains(['*', '?', ':']) {
+        // Plain text against the target read as a glob whose opaque parts are `*` (no colon to keep out).
         return glob_matches(v, p, OPAQUE, false);
     }
     overlaps_general(p, v)
@@ -636,7 +640,7 @@ fn overlaps_table(pattern: &str, v: &[char], next: &mut [bool], cur: &mut [bool]
             let val = match (pc, vc) {
                 (None, None) => true,
                 (Some('*'), _) => down || (vc.is_some() && right),
-                (_, Some(OPAQUE)) => right || (pc.is_some() && down),
+                (_, Some(OPAQUE)) => right || (pc.is_some_and(|c| c != ':') && down),
                 (Some(a), Some(b)) => single_matches(a, b) && diag,
                 _ => false,
             };
@@ -997,6 +1001,20 @@ mod tests {
     }
 
     #[test]
+    fn opaque_parts_do_not_span_arn_fields() {
+        // A generated name cannot hold `:role/github-actions`, so any-account patterns do not reach into
+        // other resource types or paths through it.
+        let p = compile(&lit("arn:aws:iam::*:role/github-actions"));
+        let user = PrincipalArn::new("user", "k::u", None, None);
+        assert_eq!(p.matches(&user), Match::No);
+        assert_eq!(p.matches(&role("k::t", "/team/", None)), Match::No);
+        // A generated name at the root path may be `github-actions`.
+        assert_eq!(p.matches(&role("k::g", "/", None)), Match::Maybe);
+        assert!(!overlaps("a*:x", &format!("ab{OPAQUE}")));
+        assert!(overlaps("a*:x", &format!("ab{OPAQUE}:x")));
+    }
+
+    #[test]
     fn overlap_of_two_globs() {
         assert!(overlaps("abc*", &format!("ab{OPAQUE}")));
         assert!(!overlaps("abd*", &format!("abc{OPAQUE}")));
@@ -1056,7 +1074,9 @@ mod tests {
                 let val = match (pc, vc) {
                     (None, None) => true,
                     (Some('*'), _) => at(&dp, i + 1, j) || (vc.is_some() && at(&dp, i, j + 1)),
-                    (_, Some(OPAQUE)) => at(&dp, i, j + 1) || (pc.is_some() && at(&dp, i + 1, j)),
+                    (_, Some(OPAQUE)) => {
+                        at(&dp, i, j + 1) || (pc.is_some_and(|c| c != ':') && at(&dp, i + 1, j))
+                    }
                     (Some(a), Some(b)) => {
                         (a == b || (a == '?' && !('\u{E000}'..='\u{E0FF}').contains(&b)))
                             && at(&dp, i + 1, j + 1)
@@ -1172,8 +1192,8 @@ mod tests {
         );
     }
 
-    /// Targets of every shape: names and paths known or generated, roles and users, several accounts' worth
-    /// of the same name.
+    /// Targets of every shape: names and paths known or generated, roles and users, the same name under
+    /// several paths. Literal names and paths hold no colon, as in role and user ARNs.
     fn generated_targets() -> Vec<PrincipalArn> {
         let opaque_path = Str::unknown(Unknown::new("var.path", "no value", None));
         let mut out = Vec::new();
@@ -1285,7 +1305,7 @@ mod tests {
     }
 
     #[test]
-    fn target_index_finds_every_principal_a_pattern_can_match() {
+    fn indexes_find_every_principal_a_pattern_can_match() {
         let targets = generated_targets();
         let texts: HashMap<String, String> = targets
             .iter()
@@ -1301,6 +1321,11 @@ mod tests {
             })
             .collect();
         let by_target = TargetIndex::new(targets.iter().enumerate());
+        let mut by_pattern = PatternIndex::default();
+        for (i, p) in patterns.iter().enumerate() {
+            by_pattern.insert(p, i as u32);
+        }
+        by_pattern.finish();
         // Every (pattern, target) answer, tried the slow way.
         let brute: Vec<Vec<Match>> = patterns
             .iter()
@@ -1324,5 +1349,19 @@ mod tests {
         }
         // Every answer occurs often enough for the comparison to mean something.
         assert!(seen.iter().all(|&n| n > 5_000), "No/Maybe/Yes: {seen:?}");
+        for (ti, t) in targets.iter().enumerate() {
+            let mut cand = Vec::new();
+            by_pattern.candidates(t, &mut cand);
+            for (pi, p) in patterns.iter().enumerate() {
+                let m = brute[pi][ti]; // ok: as above
+                if m != Match::No {
+                    assert!(
+                        cand.contains(&(pi as u32)),
+                        "pattern index misses {p:?} for {} ({m:?})",
+                        t.display()
+                    );
+                }
+            }
+        }
     }
 }
