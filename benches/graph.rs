@@ -19,14 +19,29 @@
 //! | 20,000 | 200,000       | 332,665 | 1,056 ms      | 2,308 ms          | 482 ms                        |
 //!
 //! Construction is near-linear: ten times the roles costs about ten times the CPU.
+//!
+//! A second shape (`graph/corpus/…`, see [`corpus_inventory`]) imitates the real-world corpus scanned in
+//! one go: roles of a hundred-odd modules that may share one account, generated names, wildcard trusts
+//! pinned by `aws:PrincipalArn` patterns with any-account or unresolved parts. Its edges grow with roles ×
+//! pinned statements (every scanned role may match `role${var.path}${var.name}`), so the figure to watch is
+//! CPU per edge. Recorded 2026-11-25 on the same machine (load average 1 to 3), on-CPU build time, median of
+//! three alternating runs of each binary, before and after indexing principals for those conditions and
+//! remembering pattern answers:
+//!
+//! | shape / roles  | edges   | before   | after  |
+//! |----------------|---------|----------|--------|
+//! | mixed / 1,000  | 16,572  | 40 ms    | 36 ms  |
+//! | mixed / 10,000 | 166,198 | 528 ms   | 384 ms |
+//! | corpus / 1,000 | 20,897  | 332 ms   | 20 ms  |
+//! | corpus / 4,000 | 311,106 | 3,168 ms | 264 ms |
 
 use std::time::{Duration, Instant};
 use trustlint::graph::{Graph, GraphOptions};
 use trustlint::model::{Decl, Frontend, InlinePolicy, Inventory, Role, Trust, User};
 use trustlint::policy::principal::{PrincipalEntry, PrincipalType};
-use trustlint::policy::{Effect, Item, PolicyDocument, Principals, Statement};
+use trustlint::policy::{Condition, Effect, Item, Operator, PolicyDocument, Principals, Statement};
 use trustlint::source::{FileId, Span};
-use trustlint::value::{Str, Sym};
+use trustlint::value::{Str, Sym, Unknown};
 
 const SERVICES: [&str; 8] = [
     "lambda.amazonaws.com",
@@ -277,6 +292,188 @@ fn inventory(roles: usize) -> (Inventory, usize) {
     (inv, entries_total)
 }
 
+fn condition(operator: &str, key: &str, values: Vec<Str>) -> Condition {
+    Condition {
+        operator: Str::lit(operator, None),
+        op: Operator::parse(operator),
+        key: Str::lit(key, None),
+        values: values.into_iter().map(item).collect(),
+        span: None,
+    }
+}
+
+fn unknown(expr: &str) -> Str {
+    Str::unknown(Unknown::new(expr, "no value", None))
+}
+
+/// An inventory shaped like the real-world corpus scanned in one go: thousands of roles from a hundred-odd
+/// modules and templates that may all be one account, a fifth with generated names and some with
+/// unresolved paths, mostly service roles; wildcard trusts pinned by `aws:PrincipalArn` (some with
+/// unresolved parts, which every scanned role may match: the self-assume pattern of a widely copied
+/// module, so edges grow with roles × such statements), any-account role patterns, literal role ARNs in
+/// an account that may be this one, account trusts, and identity policies with any-account and path
+/// patterns.
+fn corpus_inventory(roles: usize) -> (Inventory, usize) {
+    let mut rng = Lcg(0xc0de);
+    let scopes = (roles / 40).max(1);
+    let mut inv = Inventory::default();
+    let mut entries_total = 0usize;
+    let role_name = |i: usize| -> Option<String> {
+        if i % 5 == 0 {
+            None
+        } else if i % 7 == 0 {
+            Some("ExecutionRole".into())
+        } else if i % 23 == 0 {
+            Some(format!("ci-{i}"))
+        } else {
+            Some(name(i))
+        }
+    };
+    for i in 0..roles {
+        let entry = |kind: PrincipalType, s: Str| PrincipalEntry::new(kind, s, Vec::new());
+        let address = format!("aws_iam_role.r{i}");
+        let scope = format!("mod{}", i % scopes);
+        let mut statements = vec![statement(
+            0,
+            &["sts:AssumeRole"],
+            vec![entry(
+                PrincipalType::Service,
+                Str::lit(SERVICES[i % 3], span(i)),
+            )],
+            None,
+        )];
+        let mut aws = Vec::new();
+        if i % 10 == 2 {
+            aws.push(entry(PrincipalType::Aws, this_arn(":root")));
+        }
+        if i % 15 == 4 {
+            let j = rng.next(roles);
+            aws.push(entry(
+                PrincipalType::Aws,
+                Str::lit(
+                    format!("arn:aws:iam::123456789012:role/{}", name(j)),
+                    span(i),
+                ),
+            ));
+        }
+        if i % 6 == 5 {
+            let j = rng.next(roles);
+            aws.push(entry(
+                PrincipalType::Aws,
+                Str::sym(
+                    Sym::RoleArn(format!("mod{}::aws_iam_role.r{j}", j % scopes)),
+                    span(i),
+                ),
+            ));
+        }
+        if !aws.is_empty() {
+            entries_total += aws.len();
+            statements.push(statement(statements.len(), &["sts:AssumeRole"], aws, None));
+        }
+        let wildcard = || vec![entry(PrincipalType::Aws, Str::lit("*", span(i)))];
+        if i % 120 == 1 {
+            // `arn:${partition}:iam::${account}:role${var.path}${var.name}`: may be any scanned role.
+            let mut s = statement(statements.len(), &["sts:AssumeRole"], wildcard(), None);
+            s.conditions.push(condition(
+                "ArnLike",
+                "aws:PrincipalArn",
+                vec![Str::concat([
+                    &this_arn(":role"),
+                    &unknown("var.role_path"),
+                    &unknown("var.role_name"),
+                ])],
+            ));
+            statements.push(s);
+            entries_total += 1;
+        }
+        if i % 40 == 3 {
+            let mut s = statement(statements.len(), &["sts:AssumeRole"], wildcard(), None);
+            s.conditions.push(condition(
+                "ForAnyValue:StringLike",
+                "aws:PrincipalOrgPaths",
+                vec![Str::lit("o-abc/*/ou-def/*", None)],
+            ));
+            s.conditions.push(condition(
+                "ForAnyValue:StringLike",
+                "aws:PrincipalArn",
+                [
+                    "arn:aws:iam::*:role/github-actions",
+                    "arn:aws:iam::*:role/ci-*",
+                    "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*",
+                ]
+                .iter()
+                .map(|v| Str::lit(*v, None))
+                .collect(),
+            ));
+            statements.push(s);
+            entries_total += 1;
+        }
+        entries_total += 1;
+        let mut inline_policies = Vec::new();
+        let mut resources = Vec::new();
+        if i % 8 == 0 {
+            resources.push(Str::lit(
+                format!("arn:aws:iam::*:role/role-0{}*", rng.next(10)),
+                None,
+            ));
+        }
+        if i % 80 == 0 {
+            resources.push(this_arn(":role/service-role/*"));
+        }
+        if i % 50 == 0 {
+            resources.push(Str::lit("arn:aws:iam::123456789012:role/ci-*", None));
+        }
+        if !resources.is_empty() {
+            inline_policies.push(InlinePolicy {
+                name: Some(Str::lit("assume", None)),
+                doc: doc(vec![statement(
+                    0,
+                    &["sts:AssumeRole"],
+                    Vec::new(),
+                    Some(resources),
+                )]),
+                decl: Decl {
+                    key: format!("{scope}::{address}.policy"),
+                    ..decl(&format!("{address}.policy"), i)
+                },
+            });
+        }
+        let mut managed = Vec::new();
+        if i % 200 == 0 {
+            managed.push(Str::lit(
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+                None,
+            ));
+        }
+        let path = if i % 9 == 0 {
+            Some(unknown("var.path"))
+        } else if i % 4 == 0 {
+            Some(Str::lit("/service-role/", None))
+        } else {
+            None
+        };
+        inv.roles.push(Role {
+            decl: Decl {
+                key: format!("{scope}::{address}"),
+                ..decl(&address, i)
+            },
+            name: role_name(i).map(|n| Str::lit(n, None)),
+            path,
+            trust: Some(Trust {
+                doc: doc(statements),
+                attr_span: None,
+            }),
+            max_session_duration: None,
+            tags: None,
+            inline_policies,
+            managed_policy_arns: managed,
+            permissions_boundary: None,
+            unknowns: Vec::new(),
+        });
+    }
+    (inv, entries_total)
+}
+
 /// Time this thread spent on a CPU (Linux `schedstat`), so that a loaded machine does not inflate the
 /// figures; `None` elsewhere.
 fn cpu_time() -> Option<Duration> {
@@ -290,9 +487,13 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-fn measure(roles: usize, runs: usize) {
+fn measure(shape: &str, roles: usize, runs: usize) {
     let t = Instant::now();
-    let (inv, entries) = inventory(roles);
+    let (inv, entries) = if shape == "corpus" {
+        corpus_inventory(roles)
+    } else {
+        inventory(roles)
+    };
     let gen = t.elapsed();
     let mut builds = Vec::new();
     let mut build_cpu = Vec::new();
@@ -353,7 +554,7 @@ fn measure(roles: usize, runs: usize) {
         )
     };
     println!(
-        "graph/{roles} roles, {entries} trust entries: build median {:.1} ms (min {:.1}{cpu}), \
+        "graph/{shape}/{roles} roles, {entries} trust entries: build median {:.1} ms (min {:.1}{cpu}), \
          chains+cycles+bypasses median {:.1} ms; {nodes} nodes, {edges} edges, {chains} chain findings, \
          {cycles} cycle groups{} (inventory generated in {:.0} ms, {runs} runs)",
         median(builds.clone()).as_secs_f64() * 1e3,
@@ -372,7 +573,11 @@ fn main() {
         .unwrap_or(10_000);
     for roles in [max / 10, max] {
         if roles > 0 {
-            measure(roles, 5);
+            measure("mixed", roles, 5);
         }
+    }
+    // The corpus's size: about 4,000 roles.
+    for roles in [1_000, 4_000] {
+        measure("corpus", roles, 5);
     }
 }

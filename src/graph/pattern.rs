@@ -3,12 +3,12 @@
 //! symbolically.
 //!
 //! Both sides become text in which symbolic parts stand as private-use characters: the partition, this
-//! account, and *opaque* parts of a target (a name AWS generates, an unresolved path). A pattern matches
-//! **certainly** when [`wildcard_match`] accepts it whatever an opaque part turns out to be (only `*` can
-//! absorb one). It matches **possibly** when some value could match: the target has opaque parts, the pattern
-//! has unknown parts, or the pattern names an account ID that may or may not be the deploying account.
+//! account, and *opaque* parts of a target (a name AWS generates, an unresolved path; never a colon). A
+//! pattern matches **certainly** when [`crate::policy::semantics::wildcard_match`] accepts it whatever an
+//! opaque part turns out to be (only `*` can absorb one). It matches **possibly** when some value could
+//! match: the target has opaque parts, the pattern has unknown parts, or the pattern names an account ID
+//! that may or may not be the deploying account.
 
-use crate::policy::semantics::wildcard_match;
 use crate::value::{Origin, Str, Sym};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -17,7 +17,8 @@ use std::collections::HashMap;
 pub(crate) const PARTITION: char = '\u{E010}';
 /// The deploying account.
 pub(crate) const THIS: char = '\u{E011}';
-/// A part of a target ARN whose text is not known (a generated name, an unresolved path).
+/// A part of a target ARN whose text is not known (a generated name, an unresolved path). It holds no
+/// colon: role and user resource fields have none, so the ARN's fields stay where they are.
 pub(crate) const OPAQUE: char = '\u{E012}';
 /// An unresolved part of a pattern.
 const UNKNOWN: char = '\u{E013}';
@@ -140,7 +141,7 @@ pub fn readable(text: &str) -> String {
 }
 
 /// A pattern compiled for matching.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Pattern {
     /// The whole value is a symbolic reference to a scanned principal (`aws_iam_role.x.arn`): matches it only.
     Key(String),
@@ -150,7 +151,7 @@ pub enum Pattern {
 }
 
 /// A textual pattern with IAM `*`/`?` wildcards.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Glob {
     /// The pattern with placeholders; a literal account that may be this account is kept as written.
     text: String,
@@ -168,7 +169,7 @@ pub struct Glob {
 }
 
 /// Most patterns are an exact ARN, `*`, or a prefix followed by one `*`: those are compared directly.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 enum Shape {
     Exact,
     All,
@@ -201,7 +202,7 @@ impl Shape {
             Shape::Exact => text == target,
             Shape::All => true,
             Shape::Prefix(n) => target.starts_with(text.get(..n).unwrap_or(text)),
-            Shape::General => wildcard_match(text, target, false),
+            Shape::General => wildcard_match_str(text, target),
         }
     }
 }
@@ -386,8 +387,23 @@ impl Glob {
         }
     }
 
+    /// The text every string this pattern can match (certainly or possibly) starts with: the compared text
+    /// up to its first wildcard, unknown part or name reference.
+    fn literal_prefix(&self) -> &str {
+        let text = if self.uncertain {
+            &self.relaxed
+        } else {
+            &self.text
+        };
+        let end = text
+            .find(['*', '?', UNKNOWN, NAME_REF])
+            .unwrap_or(text.len());
+        text.get(..end).unwrap_or("")
+    }
+
     /// The literal prefix of the resource field, for indexing; `None` when the pattern cannot be anchored
-    /// (fewer or more than five colons, or a wildcard before the resource field that could span fields).
+    /// (fewer than five colons). A wildcard before the resource field cannot move it: targets have exactly
+    /// five colons and [`OPAQUE`] parts hold none, so the pattern's five colons are the target's.
     fn anchor(&self) -> Option<&str> {
         let text = if self.uncertain {
             &self.relaxed
@@ -442,37 +458,232 @@ fn is_plain(s: &str) -> bool {
 }
 
 /// Whether some concrete string matches both the pattern (`*`, `?`) and the target (whose [`OPAQUE`]
-/// characters stand for any string): the intersection of two globs is non-empty.
+/// characters stand for any string without a colon: a generated name, a path; ARN fields are separated by
+/// colons and role and user resource fields hold none): the intersection of two globs is non-empty.
+///
+/// Literal characters at both ends are compared directly (a common string must start and end with them);
+/// what is left is usually one-sided (a glob against plain text, matched greedily) and only a middle where
+/// both sides have wildcards needs the general quadratic algorithm, on that middle alone.
 pub(crate) fn overlaps(pattern: &str, target: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let v: Vec<char> = target.chars().collect();
-    let (n, m) = (p.len(), v.len());
-    if (n + 1).saturating_mul(m + 1) > MAX_DP_CELLS {
+    // Byte lengths bound character counts: count only when they are over the limit.
+    let cells = |n: usize, m: usize| (n + 1).saturating_mul(m + 1);
+    if cells(pattern.len(), target.len()) > MAX_DP_CELLS
+        && cells(char_len(pattern), char_len(target)) > MAX_DP_CELLS
+    {
         return true;
     }
-    let w = m + 1;
-    let mut dp = vec![false; (n + 1) * w];
-    let at = |dp: &Vec<bool>, i: usize, j: usize| dp.get(i * w + j).copied().unwrap_or(false);
-    for i in (0..=n).rev() {
+    let (mut p, mut v) = (pattern, target);
+    // Identical leading and trailing bytes first (ARNs share long literal heads), short of the pattern's
+    // first and last `*` and the target's first and last opaque part, on character boundaries.
+    let head = p
+        .find('*')
+        .unwrap_or(p.len())
+        .min(v.find(OPAQUE).unwrap_or(v.len()));
+    let mut k = common_len(p.bytes(), v.bytes()).min(head);
+    while k > 0 && !p.is_char_boundary(k) {
+        k -= 1;
+    }
+    p = p.get(k..).unwrap_or("");
+    v = v.get(k..).unwrap_or("");
+    // Bytes after the last occurrence (all of them when there is none).
+    let after =
+        |s: &str, at: Option<usize>, width: usize| at.map_or(s.len(), |i| s.len() - i - width);
+    let tail = after(p, p.rfind('*'), 1).min(after(v, v.rfind(OPAQUE), OPAQUE.len_utf8()));
+    let mut k = common_len(p.bytes().rev(), v.bytes().rev()).min(tail);
+    while k > 0 && !p.is_char_boundary(p.len() - k) {
+        k -= 1;
+    }
+    p = p.get(..p.len() - k).unwrap_or("");
+    v = v.get(..v.len() - k).unwrap_or("");
+    // Leading characters: while neither side has a wildcard, both must agree.
+    while let (Some(a), Some(b)) = (p.chars().next(), v.chars().next()) {
+        if a == '*' || b == OPAQUE {
+            break;
+        }
+        if !single_matches(a, b) {
+            return false;
+        }
+        p = p.get(a.len_utf8()..).unwrap_or("");
+        v = v.get(b.len_utf8()..).unwrap_or("");
+    }
+    // Trailing characters likewise: the intersection of two globs is the same read backwards.
+    while let (Some(a), Some(b)) = (p.chars().next_back(), v.chars().next_back()) {
+        if a == '*' || b == OPAQUE {
+            break;
+        }
+        if !single_matches(a, b) {
+            return false;
+        }
+        p = p.get(..p.len() - a.len_utf8()).unwrap_or("");
+        v = v.get(..v.len() - b.len_utf8()).unwrap_or("");
+    }
+    let target_open = v.contains(OPAQUE);
+    if !target_open {
+        // Plain text against a glob.
+        return glob_matches(p, v, '*', true);
+    }
+    if !p.contains(['*', '?', ':']) {
+        // Plain text against the target read as a glob whose opaque parts are `*` (no colon to keep out).
+        return glob_matches(v, p, OPAQUE, false);
+    }
+    overlaps_general(p, v)
+}
+
+/// How many leading items two sequences share.
+fn common_len(a: impl Iterator<Item = u8>, b: impl Iterator<Item = u8>) -> usize {
+    a.zip(b).take_while(|(x, y)| x == y).count()
+}
+
+fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Whether one pattern character (not `*`) and one target character (not [`OPAQUE`]) can be the same
+/// character: `?` stands for any character but a placeholder.
+fn single_matches(a: char, b: char) -> bool {
+    a == b || (a == '?' && !is_placeholder(b))
+}
+
+fn is_placeholder(c: char) -> bool {
+    ('\u{E000}'..='\u{E0FF}').contains(&c)
+}
+
+/// Whether the glob `glob` (wildcard `star`; `?` when `question`) matches the plain text `text`. Greedy with
+/// backtracking to the last star, linear in practice.
+fn glob_matches(glob: &str, text: &str, star: char, question: bool) -> bool {
+    let (g, t) = (glob.as_bytes(), text.as_bytes());
+    let (mut gi, mut ti) = (0usize, 0usize);
+    // After the last star: where the glob resumes, and where in the text the star's match ends.
+    let mut resume: Option<(usize, usize)> = None;
+    let char_at = |s: &str, i: usize| s.get(i..).and_then(|r| r.chars().next());
+    while ti < t.len() {
+        let Some(tc) = char_at(text, ti) else {
+            return false;
+        };
+        match char_at(glob, gi) {
+            Some(gc) if gc == star => {
+                gi += gc.len_utf8();
+                resume = Some((gi, ti));
+                continue;
+            }
+            Some(gc) if gc == tc || (question && gc == '?' && !is_placeholder(tc)) => {
+                gi += gc.len_utf8();
+                ti += tc.len_utf8();
+                continue;
+            }
+            _ => {}
+        }
+        match resume {
+            Some((g0, t0)) => {
+                // Let the star take one more character.
+                let Some(c) = char_at(text, t0) else {
+                    return false;
+                };
+                let t1 = t0 + c.len_utf8();
+                resume = Some((g0, t1));
+                gi = g0;
+                ti = t1;
+            }
+            None => return false,
+        }
+    }
+    while let Some(gc) = char_at(glob, gi).filter(|&c| c == star) {
+        gi += gc.len_utf8();
+    }
+    gi == g.len()
+}
+
+/// The general intersection test: `dp[i][j]` is whether `p[i..]` and `v[j..]` overlap, computed from the
+/// ends one row at a time.
+fn overlaps_general(pattern: &str, target: &str) -> bool {
+    // Short targets (all real ones) are compared without touching the heap.
+    const SMALL: usize = 128;
+    let m = target.chars().count();
+    if m < SMALL {
+        let mut v = ['\0'; SMALL];
+        for (slot, c) in v.iter_mut().zip(target.chars()) {
+            *slot = c;
+        }
+        let (mut next, mut cur) = ([false; SMALL + 1], [false; SMALL + 1]);
+        let (v, next, cur) = (
+            v.get(..m).unwrap_or(&[]),
+            next.get_mut(..=m).unwrap_or(&mut []),
+            cur.get_mut(..=m).unwrap_or(&mut []),
+        );
+        return overlaps_table(pattern, v, next, cur);
+    }
+    let v: Vec<char> = target.chars().collect();
+    overlaps_table(
+        pattern,
+        &v,
+        &mut vec![false; m + 1],
+        &mut vec![false; m + 1],
+    )
+}
+
+/// The table of [`overlaps_general`], one row at a time from the last: row `i` says for each `j` whether
+/// the pattern from its `i`th character and `v[j..]` overlap. `next` and `cur` hold `v.len() + 1` cells.
+fn overlaps_table(pattern: &str, v: &[char], next: &mut [bool], cur: &mut [bool]) -> bool {
+    let m = v.len();
+    let (mut next, mut cur) = (next, cur);
+    // Row n (past the pattern's end) first, then the characters backwards.
+    for pc in std::iter::once(None).chain(pattern.chars().rev().map(Some)) {
         for j in (0..=m).rev() {
-            let pc = p.get(i).copied();
             let vc = v.get(j).copied();
+            let down = next.get(j).copied().unwrap_or(false);
+            let right = cur.get(j + 1).copied().unwrap_or(false);
+            let diag = next.get(j + 1).copied().unwrap_or(false);
             let val = match (pc, vc) {
                 (None, None) => true,
-                (Some('*'), _) => at(&dp, i + 1, j) || (vc.is_some() && at(&dp, i, j + 1)),
-                (_, Some(OPAQUE)) => at(&dp, i, j + 1) || (pc.is_some() && at(&dp, i + 1, j)),
-                (Some(a), Some(b)) => {
-                    (a == b || (a == '?' && !('\u{E000}'..='\u{E0FF}').contains(&b)))
-                        && at(&dp, i + 1, j + 1)
-                }
+                (Some('*'), _) => down || (vc.is_some() && right),
+                (_, Some(OPAQUE)) => right || (pc.is_some_and(|c| c != ':') && down),
+                (Some(a), Some(b)) => single_matches(a, b) && diag,
                 _ => false,
             };
-            if let Some(cell) = dp.get_mut(i * w + j) {
+            if let Some(cell) = cur.get_mut(j) {
                 *cell = val;
             }
         }
+        std::mem::swap(&mut next, &mut cur);
     }
-    at(&dp, 0, 0)
+    next.first().copied().unwrap_or(false)
+}
+
+/// `policy::semantics::wildcard_match` (case-sensitive) without collecting characters: the same greedy algorithm, which
+/// tries a literal match before a star, on byte offsets.
+fn wildcard_match_str(pattern: &str, value: &str) -> bool {
+    let char_at = |s: &str, i: usize| s.get(i..).and_then(|r| r.chars().next());
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while let Some(vc) = char_at(value, vi) {
+        match char_at(pattern, pi) {
+            Some(pc) if pc == '?' || pc == vc => {
+                pi += pc.len_utf8();
+                vi += vc.len_utf8();
+            }
+            Some('*') => {
+                star = Some(pi);
+                mark = vi;
+                pi += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    pi = s + 1;
+                    mark += char_at(value, mark).map_or(1, char::len_utf8);
+                    vi = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    while char_at(pattern, pi) == Some('*') {
+        pi += 1;
+    }
+    pi == pattern.len()
 }
 
 /// Finds the patterns that may match a target without trying every pattern: patterns are filed under the
@@ -552,9 +763,80 @@ impl PatternIndex {
     }
 }
 
+/// Finds the scanned principals a pattern may match without trying every principal: their ARN texts are
+/// sorted, so a pattern's literal prefix selects a range; a principal with an opaque part is also a candidate
+/// when its known prefix is a prefix of the pattern's (the opaque part may continue it).
+///
+/// Sound because anything a pattern matches starts with its literal prefix, and anything a target can be
+/// starts with its known prefix: both can hold only when one prefix extends the other.
+#[derive(Debug, Default)]
+pub struct TargetIndex {
+    /// (ARN text, id), sorted.
+    sorted: Vec<(String, usize)>,
+    /// Principals with an opaque part, by the text before it.
+    open: HashMap<String, Vec<usize>>,
+    /// Distinct lengths of the keys of `open`, ascending.
+    open_lengths: Vec<usize>,
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+impl TargetIndex {
+    pub fn new<'t>(targets: impl IntoIterator<Item = (usize, &'t PrincipalArn)>) -> TargetIndex {
+        let mut idx = TargetIndex::default();
+        for (id, t) in targets {
+            idx.sorted.push((t.text.clone(), id));
+            if let Some(cut) = t.text.find(OPAQUE) {
+                let known = t.text.get(..cut).unwrap_or("").to_string();
+                idx.open.entry(known).or_default().push(id);
+            }
+            idx.by_key.entry(t.key.clone()).or_default().push(id);
+        }
+        idx.sorted.sort();
+        let mut lengths: Vec<usize> = idx.open.keys().map(String::len).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        idx.open_lengths = lengths;
+        idx
+    }
+
+    /// Ids of the principals `pattern` may match (a superset, in no particular order, possibly repeated;
+    /// each must still be checked with [`Pattern::matches`]).
+    pub fn candidates(&self, pattern: &Pattern, out: &mut Vec<usize>) {
+        let glob = match pattern {
+            Pattern::Never => return,
+            Pattern::Key(k) => {
+                if let Some(ids) = self.by_key.get(k) {
+                    out.extend_from_slice(ids);
+                }
+                return;
+            }
+            Pattern::Glob(g) => g,
+        };
+        let prefix = glob.literal_prefix();
+        let start = self
+            .sorted
+            .partition_point(|(text, _)| text.as_str() < prefix);
+        for (text, id) in self.sorted.iter().skip(start) {
+            if !text.starts_with(prefix) {
+                break;
+            }
+            out.push(*id);
+        }
+        for &len in &self.open_lengths {
+            if len > prefix.len() {
+                break;
+            }
+            if let Some(ids) = prefix.get(..len).and_then(|k| self.open.get(k)) {
+                out.extend_from_slice(ids);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::semantics::wildcard_match;
     use crate::value::Unknown;
 
     fn lit(s: &str) -> Str {
@@ -719,6 +1001,20 @@ mod tests {
     }
 
     #[test]
+    fn opaque_parts_do_not_span_arn_fields() {
+        // A generated name cannot hold `:role/github-actions`, so any-account patterns do not reach into
+        // other resource types or paths through it.
+        let p = compile(&lit("arn:aws:iam::*:role/github-actions"));
+        let user = PrincipalArn::new("user", "k::u", None, None);
+        assert_eq!(p.matches(&user), Match::No);
+        assert_eq!(p.matches(&role("k::t", "/team/", None)), Match::No);
+        // A generated name at the root path may be `github-actions`.
+        assert_eq!(p.matches(&role("k::g", "/", None)), Match::Maybe);
+        assert!(!overlaps("a*:x", &format!("ab{OPAQUE}")));
+        assert!(overlaps("a*:x", &format!("ab{OPAQUE}:x")));
+    }
+
+    #[test]
     fn overlap_of_two_globs() {
         assert!(overlaps("abc*", &format!("ab{OPAQUE}")));
         assert!(!overlaps("abd*", &format!("abc{OPAQUE}")));
@@ -757,5 +1053,315 @@ mod tests {
         idx.candidates(&role("m::g", "/", None), &mut out);
         out.sort_unstable();
         assert_eq!(out, vec![0, 1, 2, 4]);
+    }
+
+    /// The two-sided match written plainly: the full table over all characters. The reference the fast
+    /// [`overlaps`] must agree with.
+    fn overlaps_reference(pattern: &str, target: &str) -> bool {
+        let p: Vec<char> = pattern.chars().collect();
+        let v: Vec<char> = target.chars().collect();
+        let (n, m) = (p.len(), v.len());
+        if (n + 1).saturating_mul(m + 1) > MAX_DP_CELLS {
+            return true;
+        }
+        let w = m + 1;
+        let mut dp = vec![false; (n + 1) * w];
+        let at = |dp: &Vec<bool>, i: usize, j: usize| dp.get(i * w + j).copied().unwrap_or(false);
+        for i in (0..=n).rev() {
+            for j in (0..=m).rev() {
+                let pc = p.get(i).copied();
+                let vc = v.get(j).copied();
+                let val = match (pc, vc) {
+                    (None, None) => true,
+                    (Some('*'), _) => at(&dp, i + 1, j) || (vc.is_some() && at(&dp, i, j + 1)),
+                    (_, Some(OPAQUE)) => {
+                        at(&dp, i, j + 1) || (pc.is_some_and(|c| c != ':') && at(&dp, i + 1, j))
+                    }
+                    (Some(a), Some(b)) => {
+                        (a == b || (a == '?' && !('\u{E000}'..='\u{E0FF}').contains(&b)))
+                            && at(&dp, i + 1, j + 1)
+                    }
+                    _ => false,
+                };
+                if let Some(cell) = dp.get_mut(i * w + j) {
+                    *cell = val;
+                }
+            }
+        }
+        at(&dp, 0, 0)
+    }
+
+    /// A small deterministic generator: the same cases on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n.max(1)
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())] // ok: below(len) < len, and every caller passes a non-empty slice
+        }
+    }
+
+    #[test]
+    fn fast_overlaps_agrees_with_the_full_table() {
+        // Few distinct characters, so that literals often coincide and wildcards have work to do.
+        let alphabet = [
+            'a', 'b', ':', '/', '*', '?', OPAQUE, THIS, PARTITION, 'é', 'è', 'a', 'b',
+        ];
+        let mut rng = Lcg(7);
+        let word = |rng: &mut Lcg, max: usize| -> String {
+            let len = rng.below(max + 1);
+            (0..len).map(|_| rng.pick(&alphabet)).collect()
+        };
+        let (mut yes, mut no) = (0, 0);
+        for _ in 0..60_000 {
+            let p = word(&mut rng, 9);
+            let v = word(&mut rng, 9);
+            let want = overlaps_reference(&p, &v);
+            assert_eq!(overlaps(&p, &v), want, "overlaps({p:?}, {v:?})");
+            if want {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        // Both answers are exercised.
+        assert!(yes > 2_000 && no > 2_000, "{yes} overlapping, {no} not");
+        // ARN-shaped cases, where the literal ends do most of the work.
+        for (p, v) in [
+            (
+                format!("arn:{PARTITION}:iam::{THIS}:role**"),
+                format!("arn:{PARTITION}:iam::{THIS}:role/team/name"),
+            ),
+            (
+                format!("arn:{PARTITION}:iam::*:role/x"),
+                format!("arn:{PARTITION}:iam::{THIS}:role/{OPAQUE}"),
+            ),
+            (
+                format!("arn:{PARTITION}:iam::{THIS}:role/a?c"),
+                format!("arn:{PARTITION}:iam::{THIS}:role/a{OPAQUE}"),
+            ),
+            (
+                format!("arn:{PARTITION}:iam::{THIS}:role/*/x?"),
+                format!("arn:{PARTITION}:iam::{THIS}:role{OPAQUE}x{THIS}"),
+            ),
+            // Longer than the stack table: the same answer from the heap.
+            (
+                format!("a*{}b?", "x".repeat(150)),
+                format!("a{}{OPAQUE}b", "x".repeat(140)),
+            ),
+            (
+                format!("a*{}b", "x".repeat(150)),
+                format!("a{}{OPAQUE}yb", "x".repeat(140)),
+            ),
+        ] {
+            assert_eq!(overlaps(&p, &v), overlaps_reference(&p, &v), "{p:?} {v:?}");
+        }
+        // Past the size limit both say "may overlap" rather than spend quadratic time.
+        let long = "a".repeat(2_000);
+        assert!(overlaps(&long, &"b".repeat(1_000)));
+        assert!(overlaps_reference(&long, &"b".repeat(1_000)));
+    }
+
+    #[test]
+    fn character_free_wildcard_match_agrees_with_the_policy_module() {
+        let alphabet = ['a', 'b', '*', '?', 'é', THIS, 'a'];
+        let mut rng = Lcg(11);
+        let word = |rng: &mut Lcg| -> String {
+            let len = rng.below(8);
+            (0..len).map(|_| rng.pick(&alphabet)).collect()
+        };
+        let mut hits = 0;
+        for _ in 0..40_000 {
+            let (p, v) = (word(&mut rng), word(&mut rng));
+            let want = wildcard_match(&p, &v, false);
+            assert_eq!(wildcard_match_str(&p, &v), want, "{p:?} vs {v:?}");
+            hits += usize::from(want);
+        }
+        assert!(hits > 2_000, "{hits} matches");
+        // Its quirk is kept: a literal `*` in the value is first taken as the pattern's `*` itself.
+        assert_eq!(
+            wildcard_match_str("*a", "*ba"),
+            wildcard_match("*a", "*ba", false)
+        );
+    }
+
+    /// Targets of every shape: names and paths known or generated, roles and users, the same name under
+    /// several paths. Literal names and paths hold no colon, as in role and user ARNs.
+    fn generated_targets() -> Vec<PrincipalArn> {
+        let opaque_path = Str::unknown(Unknown::new("var.path", "no value", None));
+        let mut out = Vec::new();
+        let paths: [Option<&str>; 5] = [None, Some("/"), Some("/a/"), Some("/a/b/"), Some("/b/")];
+        let names: [Option<&str>; 6] = [
+            None,
+            Some("a"),
+            Some("ab"),
+            Some("b"),
+            Some("a?"),
+            Some("ba"),
+        ];
+        for kind in ["role", "user"] {
+            for (pi, path) in paths.iter().enumerate() {
+                for (ni, name) in names.iter().enumerate() {
+                    let key = format!("k::{kind}{pi}{ni}");
+                    let p = path.map(lit);
+                    let n = name.map(lit);
+                    out.push(PrincipalArn::new(kind, &key, p.as_ref(), n.as_ref()));
+                }
+            }
+            for (ni, name) in names.iter().enumerate() {
+                let key = format!("k::{kind}-open-{ni}");
+                let n = name.map(lit);
+                out.push(PrincipalArn::new(
+                    kind,
+                    &key,
+                    Some(&opaque_path),
+                    n.as_ref(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Patterns of every shape the compiler sees: literal and symbolic partitions and accounts (this one,
+    /// possibly this one, any, unknown), wildcards and `?` anywhere, unknown parts, name references and
+    /// embedded ARN references, whole-value references, and text that is not an ARN at all.
+    fn generated_patterns(rng: &mut Lcg, targets: &[PrincipalArn], count: usize) -> Vec<Str> {
+        let unknown = || Str::unknown(Unknown::new("var.x", "no value", None));
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let shape = rng.below(20);
+            if shape == 0 {
+                let t = &targets[rng.below(targets.len())]; // ok: below(len) < len, targets is not empty
+                out.push(Str::sym(Sym::RoleArn(t.key.clone()), None));
+                continue;
+            }
+            if shape == 1 {
+                out.push(lit(rng.pick(&[
+                    "*",
+                    "arn:*",
+                    "*a",
+                    "*:role/a",
+                    "a",
+                    "",
+                    "arn:aws:iam::*:*",
+                ])));
+                continue;
+            }
+            let mut parts: Vec<Str> = vec![lit("arn:")];
+            parts.push(match rng.below(4) {
+                0 => Str::sym(Sym::Partition, None),
+                1 => lit("aws"),
+                2 => lit("*"),
+                _ => unknown(),
+            });
+            parts.push(lit(rng.pick(&[":iam::", ":iam::", ":*::", ":sts::"])));
+            parts.push(match rng.below(7) {
+                0 | 1 => Str::sym(Sym::ThisAccount, None),
+                2 => lit("111111111111"),
+                3 => lit("222222222222"),
+                4 => lit("*"),
+                5 => unknown(),
+                _ => lit(""),
+            });
+            parts.push(lit(":"));
+            parts.push(lit(
+                rng.pick(&["role", "role", "user", "ro*", "*", "r?le", "role/a:b"])
+            ));
+            for _ in 0..rng.below(3) {
+                parts.push(match rng.below(6) {
+                    0 => unknown(),
+                    _ => {
+                        lit(rng.pick(&["/", "/a/", "/a", "/*/", "/?/", "a", "*", "?", "b*", "/b/"]))
+                    }
+                });
+            }
+            match rng.below(6) {
+                0 => {
+                    let t = &targets[rng.below(targets.len())]; // ok: below(len) < len, targets is not empty
+                    parts.push(Str::sym(Sym::RoleName(t.key.clone()), None));
+                }
+                1 => {
+                    // An ARN reference inside a longer string: its text, opaque parts included.
+                    let t = &targets[rng.below(targets.len())]; // ok: below(len) < len, targets is not empty
+                    parts = vec![
+                        Str::sym(Sym::RoleArn(t.key.clone()), None),
+                        lit(rng.pick(&["", "*", "?"])),
+                    ];
+                }
+                _ => parts.push(lit(
+                    rng.pick(&["a", "ab", "b", "a*", "?", "*", "", "a?", "b?a"])
+                )),
+            }
+            out.push(Str::concat(parts.iter()));
+        }
+        out
+    }
+
+    #[test]
+    fn indexes_find_every_principal_a_pattern_can_match() {
+        let targets = generated_targets();
+        let texts: HashMap<String, String> = targets
+            .iter()
+            .map(|t| (t.key.clone(), t.text.clone()))
+            .collect();
+        let mut rng = Lcg(42);
+        let patterns: Vec<Pattern> = generated_patterns(&mut rng, &targets, 4_000)
+            .iter()
+            .map(|s| {
+                Pattern::compile(s, &["111111111111".to_string()], &|k: &str| {
+                    texts.get(k).cloned()
+                })
+            })
+            .collect();
+        let by_target = TargetIndex::new(targets.iter().enumerate());
+        let mut by_pattern = PatternIndex::default();
+        for (i, p) in patterns.iter().enumerate() {
+            by_pattern.insert(p, i as u32);
+        }
+        by_pattern.finish();
+        // Every (pattern, target) answer, tried the slow way.
+        let brute: Vec<Vec<Match>> = patterns
+            .iter()
+            .map(|p| targets.iter().map(|t| p.matches(t)).collect())
+            .collect();
+        let mut seen = [0usize; 3];
+        for (pi, p) in patterns.iter().enumerate() {
+            let mut cand = Vec::new();
+            by_target.candidates(p, &mut cand);
+            for (ti, t) in targets.iter().enumerate() {
+                let m = brute[pi][ti]; // ok: brute has one row per pattern, one column per target
+                seen[m as usize] += 1; // ok: three variants
+                if m != Match::No {
+                    assert!(
+                        cand.contains(&ti),
+                        "target index misses {} for pattern {p:?} ({m:?})",
+                        t.display()
+                    );
+                }
+            }
+        }
+        // Every answer occurs often enough for the comparison to mean something.
+        assert!(seen.iter().all(|&n| n > 5_000), "No/Maybe/Yes: {seen:?}");
+        for (ti, t) in targets.iter().enumerate() {
+            let mut cand = Vec::new();
+            by_pattern.candidates(t, &mut cand);
+            for (pi, p) in patterns.iter().enumerate() {
+                let m = brute[pi][ti]; // ok: as above
+                if m != Match::No {
+                    assert!(
+                        cand.contains(&(pi as u32)),
+                        "pattern index misses {p:?} for {} ({m:?})",
+                        t.display()
+                    );
+                }
+            }
+        }
     }
 }
