@@ -319,11 +319,11 @@ fn corpus_inventory(roles: usize) -> (Inventory, usize) {
     let mut inv = Inventory::default();
     let mut entries_total = 0usize;
     let role_name = |i: usize| -> Option<String> {
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             None
-        } else if i % 7 == 0 {
+        } else if i.is_multiple_of(7) {
             Some("ExecutionRole".into())
-        } else if i % 23 == 0 {
+        } else if i.is_multiple_of(23) {
             Some(format!("ci-{i}"))
         } else {
             Some(name(i))
