@@ -1609,65 +1609,28 @@ impl<'m> Eval<'m> {
                 )
             }
             None => {
-                // The whole collection of instances.
-                let is_map = block.body.attr("for_each").is_some();
-                if is_map {
+                // The whole collection of instances: a map by key for `for_each`, a list for `count`.
+                let whole = |spec: &InstSpec| {
+                    self.guarded(
+                        spec,
+                        self.instance_ref(inst, scope, kind, ty, name, block, spec, &[], span),
+                    )
+                };
+                if block.body.attr("for_each").is_some() {
+                    let key = |spec: &InstSpec| match &spec.key {
+                        Some(InstKey::Str(s)) => vals::synth(s.clone(), None),
+                        _ => Str::unknown(Unknown::new(
+                            self.text(span),
+                            "instance key is not known",
+                            Some(span),
+                        )),
+                    };
                     Value::Map(
-                        specs
-                            .iter()
-                            .map(|spec| {
-                                let k = match &spec.key {
-                                    Some(InstKey::Str(s)) => vals::synth(s.clone(), None),
-                                    _ => Str::unknown(Unknown::new(
-                                        self.text(span),
-                                        "instance key is not known",
-                                        Some(span),
-                                    )),
-                                };
-                                (
-                                    k,
-                                    self.guarded(
-                                        spec,
-                                        self.instance_ref(
-                                            inst,
-                                            scope,
-                                            kind,
-                                            ty,
-                                            name,
-                                            block,
-                                            spec,
-                                            &[],
-                                            span,
-                                        ),
-                                    ),
-                                )
-                            })
-                            .collect(),
+                        specs.iter().map(|spec| (key(spec), whole(spec))).collect(),
                         Some(span),
                     )
                 } else {
-                    Value::List(
-                        specs
-                            .iter()
-                            .map(|spec| {
-                                self.guarded(
-                                    spec,
-                                    self.instance_ref(
-                                        inst,
-                                        scope,
-                                        kind,
-                                        ty,
-                                        name,
-                                        block,
-                                        spec,
-                                        &[],
-                                        span,
-                                    ),
-                                )
-                            })
-                            .collect(),
-                        Some(span),
-                    )
+                    Value::List(specs.iter().map(whole).collect(), Some(span))
                 }
             }
             Some(TOp::Attr(..)) => self.err(
