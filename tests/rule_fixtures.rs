@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod fixture_support;
+use fixture_support::actual;
 
 fn cases() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
@@ -61,45 +62,6 @@ fn expected(id: &str, dir: &Path) -> BTreeSet<(String, u64)> {
         }
     }
     set
-}
-
-fn actual(id: &str, dir: &Path) -> BTreeSet<(String, u64)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_trustlint"))
-        .args(["scan", "--format", "json", "--no-color", "."])
-        .current_dir(dir)
-        .output()
-        .expect("run trustlint");
-    let code = out.status.code();
-    assert!(
-        matches!(code, Some(0) | Some(1)),
-        "{}: exit {:?}\n{}",
-        dir.display(),
-        code,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{}: not JSON ({e}):\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    findings
-        .as_array()
-        .expect("an array of findings")
-        .iter()
-        .filter(|f| f["rule_id"] == id)
-        .map(|f| {
-            (
-                f["file"]
-                    .as_str()
-                    .unwrap_or("")
-                    .trim_start_matches("./")
-                    .to_string(),
-                f["start_line"].as_u64().unwrap_or(0),
-            )
-        })
-        .collect()
 }
 
 #[test]
