@@ -9,8 +9,9 @@
 use crate::finding::{Finding, Severity, Suppression, SuppressionKind};
 use crate::model::Inventory;
 use crate::source::{SourceFile, SourceMap, Span};
+use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 

@@ -11,8 +11,8 @@
 use super::node::{Kind, Node, ScalarKind};
 use crate::source::Span;
 use crate::value::{Branch, Guard, Str, Sym, Unknown, Value};
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Deepest evaluation (nodes plus intrinsic indirections) before giving up with an unknown.
 const MAX_EVAL_DEPTH: usize = 160;

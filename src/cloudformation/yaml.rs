@@ -9,8 +9,8 @@
 use super::node::{str_from_source, Kind, LoadError, Node, ScalarKind, Tag, MAX_DEPTH};
 use crate::source::{SourceFile, Span};
 use crate::value::{Origin, Str};
+use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
-use std::collections::HashMap;
 
 /// Nodes that alias expansion may produce in one file (CloudFormation itself rejects aliases; real templates
 /// that use them stay tiny, alias bombs do not).

@@ -44,9 +44,9 @@ use crate::policy::principal::{AccountRef, Principal, PrincipalEntry};
 use crate::policy::{Condition, Effect, Statement};
 use crate::source::Span;
 use crate::value::{Origin, Str, Sym};
+use foldhash::{HashMap, HashMapExt};
 use identity::{PolicyRef, ACT_ASSUME, ACT_SET_SOURCE_IDENTITY, ACT_TAG_SESSION};
 use pattern::{normalize_path, Pattern, PatternIndex, PrincipalArn, TargetIndex};
-use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Default bound on the number of edges: past it the graph is marked truncated and rules say so.
@@ -247,7 +247,7 @@ pub struct Graph {
     grants: Vec<Grant>,
     truncated: bool,
     /// Names that several scanned roles (or users) share: messages add the address to tell them apart.
-    shared_names: std::collections::HashSet<(NodeKind, String)>,
+    shared_names: foldhash::HashSet<(NodeKind, String)>,
 }
 
 impl Graph {
@@ -457,7 +457,9 @@ struct WhoCond {
 #[derive(Default)]
 struct MatchMemo {
     ids: HashMap<Pattern, u32>,
-    answers: std::cell::RefCell<HashMap<(u32, usize), Match, BuildHasherDefault<PairHasher>>>,
+    answers: std::cell::RefCell<
+        std::collections::HashMap<(u32, usize), Match, BuildHasherDefault<PairHasher>>,
+    >,
 }
 
 /// A multiply-rotate hash for the memo's pairs of small integers, which are looked up once per principal
@@ -584,7 +586,7 @@ struct Builder<'a> {
     edges: Vec<Edge>,
     truncated: bool,
     /// Literal account IDs that the scan's identity policies use for role ARNs: possibly this account.
-    maybe_this: std::collections::HashSet<String>,
+    maybe_this: foldhash::HashSet<String>,
     /// Per target role: who may assume it through an account entry (computed once).
     identity_cache: HashMap<usize, Vec<Admitter>>,
     /// The scanned roles and users by ARN text, for the principals a condition can name.
@@ -699,7 +701,7 @@ impl<'a> Builder<'a> {
             edges: Vec::new(),
             truncated: false,
             identity_cache: HashMap::new(),
-            maybe_this: std::collections::HashSet::new(),
+            maybe_this: <foldhash::HashSet<_> as foldhash::HashSetExt>::new(),
             targets: TargetIndex::default(),
             memo: MatchMemo::default(),
             pinned: HashMap::new(),
@@ -2308,8 +2310,8 @@ impl<'a> Builder<'a> {
                 by_key.insert(k.clone(), i);
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        let mut shared_names = std::collections::HashSet::new();
+        let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
+        let mut shared_names = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
         for n in nodes.iter().filter(|n| n.key.is_some()) {
             let k = (n.kind, n.name.clone());
             if !seen.insert(k.clone()) {

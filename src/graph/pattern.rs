@@ -10,8 +10,8 @@
 //! that may or may not be the deploying account.
 
 use crate::value::{Origin, Str, Sym};
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// The partition of a scanned principal (all literal partitions are taken to be the deploying one).
 pub(crate) const PARTITION: char = '\u{E010}';

@@ -17,7 +17,7 @@ use crate::policy::json::NoMap;
 use crate::policy::{PolicyDocument, Problem};
 use crate::source::{SourceFile, Span};
 use crate::value::{Str, Sym, Unknown, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// One instance with its values converted.
 pub struct Res<'i, 'a> {

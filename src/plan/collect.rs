@@ -4,8 +4,8 @@
 use super::address::Address;
 use super::schema::{offset_in, raw_string, Module, Plan};
 use crate::source::{FileId, Span};
+use foldhash::HashMap;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
 
 /// Modules nest once per module call; real configurations stay far below this.
 const MAX_MODULE_DEPTH: usize = 64;
@@ -230,7 +230,7 @@ pub fn collect<'a>(plan: &Plan<'a>, text: &str, file: FileId) -> (Insts<'a>, Vec
         c.module(root, Section::Prior, 0);
     }
     if !c.deleted.is_empty() {
-        let deleted: std::collections::HashSet<String> = c.deleted.drain(..).collect();
+        let deleted: foldhash::HashSet<String> = c.deleted.drain(..).collect();
         let list = std::mem::take(&mut c.out.list);
         c.out.by_addr.clear();
         for inst in list {

@@ -8,8 +8,8 @@ use super::schema::{ConfigModule, ModuleCall, Plan};
 use crate::source::{FileId, Span};
 use crate::value::Sym;
 use crate::value::Value;
+use foldhash::{HashMap, HashMapExt};
 use serde_json::value::RawValue;
-use std::collections::HashMap;
 
 const MAX_MODULE_DEPTH: usize = 64;
 /// How many variable/output hops a reference is followed through.

@@ -66,7 +66,7 @@ pub fn analyze_source(src: &SourceFile) -> Inventory {
     let (insts, bad) = collect::collect(&plan, &src.text, src.id);
     let config = config::ConfigIndex::build(&plan, &src.text, src.id);
     let this_account = account::single_account(&caller_accounts(&insts));
-    let variables: std::collections::HashMap<String, &serde_json::value::RawValue> = plan
+    let variables: foldhash::HashMap<String, &serde_json::value::RawValue> = plan
         .variables
         .iter()
         .flatten()

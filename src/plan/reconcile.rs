@@ -18,7 +18,7 @@ use crate::policy::principal::parse_principal;
 use crate::policy::{Item, PolicyDocument, Statement};
 use crate::source::{SourceMap, Span};
 use crate::value::{Origin, Part, Str, Sym, Unknown, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Applies `f` to every string of a document.
 pub fn map_doc_strs(doc: &mut PolicyDocument, f: &mut dyn FnMut(&mut Str)) {

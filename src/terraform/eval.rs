@@ -10,8 +10,8 @@ use super::vals::{self, error};
 use crate::model::Diagnostic;
 use crate::source::{SourceMap, Span};
 use crate::value::{Branch, Guard, Str, Sym, Unknown, Value};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 

@@ -11,7 +11,7 @@ use crate::model::{
 use crate::policy::{build, PolicyDocument, Problem};
 use crate::source::Span;
 use crate::value::{Branch, Guard, Str, Unknown, Value};
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// What a policy or membership is attached to, before matching across the scan.
 #[derive(Clone, Debug)]

@@ -32,16 +32,17 @@ use crate::value::{Str, Sym, Value};
 use crate::FrontendCtx;
 use ast::{Attr, Body, Expr};
 use eval::{Eval, Scope};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use iam::{Collected, Pending};
 use module::{clean_path, Module, ModuleSet};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Analyses every Terraform file (`.tf`, `.tf.json`, tfvars) of the scan. Directories called as modules by a
 /// scanned root are analysed through their calls; others as roots (SPEC §1.2).
 pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
-    let mut by_dir: BTreeMap<PathBuf, Vec<&Discovered>> = BTreeMap::new();
+    // Grouped by hash, then sorted once: path comparisons walk components and cost far more than hashing.
+    let mut by_dir: HashMap<PathBuf, Vec<&Discovered>> = HashMap::new();
     for f in files {
         let dir = f
             .path
@@ -50,6 +51,8 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
             .unwrap_or_else(|| PathBuf::from("."));
         by_dir.entry(dir).or_default().push(f);
     }
+    let mut by_dir: Vec<(PathBuf, Vec<&Discovered>)> = by_dir.into_iter().collect();
+    by_dir.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let modules: Vec<Module> = by_dir
         .par_iter()
         .map(|(dir, fs)| module::load(dir, fs, ctx.sources))

@@ -6,7 +6,7 @@ use super::tfjson;
 use crate::discover::{Discovered, FileKind};
 use crate::model::Diagnostic;
 use crate::source::{SourceFile, SourceMap, Span};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ pub struct Module {
     pub tfvars: Vec<Body>,
     /// Names of `data "aws_iam_policy_document"` blocks referenced by resources other than roles (bucket
     /// policies, KMS key policies…): those are not standalone trust documents.
-    pub docs_used_by_resources: std::collections::HashSet<String>,
+    pub docs_used_by_resources: foldhash::HashSet<String>,
     /// Terraform files read (for stats).
     pub files: usize,
     pub diagnostics: Vec<Diagnostic>,
@@ -132,7 +132,7 @@ impl Module {
     }
 }
 
-fn collect_doc_refs(body: &Body, out: &mut std::collections::HashSet<String>, depth: usize) {
+fn collect_doc_refs(body: &Body, out: &mut foldhash::HashSet<String>, depth: usize) {
     if depth > 32 {
         return;
     }
@@ -144,7 +144,7 @@ fn collect_doc_refs(body: &Body, out: &mut std::collections::HashSet<String>, de
     }
 }
 
-fn expr_doc_refs(e: &super::ast::Expr, out: &mut std::collections::HashSet<String>, depth: usize) {
+fn expr_doc_refs(e: &super::ast::Expr, out: &mut foldhash::HashSet<String>, depth: usize) {
     use super::ast::{Expr, Key, TPart};
     if depth > 256 {
         return;
