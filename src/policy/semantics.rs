@@ -7,6 +7,13 @@ use crate::value::Str;
 
 /// Whether an IAM action pattern (`sts:*`, `sts:AssumeRole*`, `*`) matches `action` (case-insensitive).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
+    // Action names are ASCII; lowering only ASCII letters keeps a non-ASCII byte from ever matching a
+    // different one, as before.
+    if pattern.is_ascii() && action.is_ascii() {
+        return glob(pattern.as_bytes(), action.as_bytes(), |a, b| {
+            a.eq_ignore_ascii_case(&b)
+        });
+    }
     wildcard_match(
         &pattern.to_ascii_lowercase(),
         &action.to_ascii_lowercase(),
@@ -16,6 +23,17 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
 
 /// IAM `*`/`?` wildcard matching (`StringLike`, `ArnLike`, actions). `case_insensitive` for action names.
 pub fn wildcard_match(pattern: &str, value: &str, case_insensitive: bool) -> bool {
+    // Rules call this for every statement of every role; ASCII text (nearly all of it) is matched in place
+    // instead of being copied into character vectors.
+    if pattern.is_ascii() && value.is_ascii() {
+        return if case_insensitive {
+            glob(pattern.as_bytes(), value.as_bytes(), |a, b| {
+                a.eq_ignore_ascii_case(&b)
+            })
+        } else {
+            glob(pattern.as_bytes(), value.as_bytes(), |a, b| a == b)
+        };
+    }
     let (p, v): (Vec<char>, Vec<char>) = if case_insensitive {
         (
             pattern.to_lowercase().chars().collect(),
@@ -24,25 +42,36 @@ pub fn wildcard_match(pattern: &str, value: &str, case_insensitive: bool) -> boo
     } else {
         (pattern.chars().collect(), value.chars().collect())
     };
+    glob(&p, &v, |a, b| a == b)
+}
+
+/// `*`/`?` matching with one-star backtracking (linear in practice, never exponential).
+fn glob<T: Copy + PartialEq + From<u8>>(p: &[T], v: &[T], eq: impl Fn(T, T) -> bool) -> bool {
+    let (any, one) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut vi) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
-    while vi < v.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == v[vi]) {
-            pi += 1;
-            vi += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = vi;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            vi = mark;
-        } else {
-            return false;
+    while let Some(&c) = v.get(vi) {
+        match p.get(pi) {
+            Some(&q) if q == one || eq(q, c) => {
+                pi += 1;
+                vi += 1;
+            }
+            Some(&q) if q == any => {
+                star = Some(pi);
+                mark = vi;
+                pi += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    pi = s + 1;
+                    mark += 1;
+                    vi = mark;
+                }
+                None => return false,
+            },
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while p.get(pi) == Some(&any) {
         pi += 1;
     }
     pi == p.len()
@@ -1438,6 +1467,43 @@ mod tests {
         assert_eq!(r[0].1, Some(Span::new(FileId(0), res, res + 8)));
         let p = text.find("arn:aws:iam::111111111111:role/*").unwrap();
         assert_eq!(r[1].1, Some(Span::new(FileId(0), p, p + 32)));
+    }
+
+    #[test]
+    fn in_place_ascii_matching_agrees_with_character_matching() {
+        // Every pattern and value up to four symbols over an alphabet with both wildcards and mixed case.
+        let alphabet = ['a', 'B', 'b', '*', '?', ':'];
+        let mut words = vec![String::new()];
+        for len in 1..=4 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.chars().count() == len - 1) {
+                for c in alphabet {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next);
+        }
+        for p in &words {
+            for v in &words {
+                let chars = |s: &str| s.chars().collect::<Vec<char>>();
+                let exact = glob(&chars(p), &chars(v), |a, b| a == b);
+                assert_eq!(wildcard_match(p, v, false), exact, "{p:?} {v:?}");
+                let lower = glob(
+                    &chars(&p.to_lowercase()),
+                    &chars(&v.to_lowercase()),
+                    |a, b| a == b,
+                );
+                assert_eq!(wildcard_match(p, v, true), lower, "{p:?} {v:?}");
+                assert_eq!(action_matches(p, v), lower, "{p:?} {v:?}");
+            }
+        }
+        assert!(wildcard_match(
+            "arn:aws:iam::*:role/é*",
+            "arn:aws:iam::1:role/éx",
+            false
+        ));
+        assert!(action_matches("STS:Assume*", "sts:AssumeRoleWithSAML"));
+        assert!(!action_matches("sts:AssumeRole", "sts:AssumeRoleWithSAML"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub fn fixture(case: &str) -> Fixture {
         .join(case);
     let files = crate::discover::discover(&[root], &[]).unwrap();
     let sources = SourceMap::new();
-    let mut by_dir: BTreeMap<PathBuf, Vec<&Discovered>> = BTreeMap::new();
+    let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<&Discovered>> = Default::default();
     for f in &files {
         by_dir
             .entry(clean_path(f.path.parent().unwrap()))
