@@ -12,6 +12,7 @@ use crate::policy::{build, PolicyDocument, Problem};
 use crate::source::Span;
 use crate::value::{Branch, Guard, Str, Unknown, Value};
 use foldhash::HashSet;
+use std::borrow::Cow;
 
 /// What a policy or membership is attached to, before matching across the scan.
 #[derive(Clone, Debug)]
@@ -289,11 +290,12 @@ pub fn trust_document(v: &Value) -> PolicyDocument {
 
 /// A policy value with its JSON strings parsed, also inside branches (each possibility is its own JSON
 /// text). A string that is only a reference to something known after deploy is unknown, not malformed.
-pub fn policy_value(v: &Value, problems: &mut Vec<Problem>, depth: usize) -> Value {
+pub fn policy_value<'v>(v: &'v Value, problems: &mut Vec<Problem>, depth: usize) -> Cow<'v, Value> {
     if let Some(u) = vals::opaque(v) {
-        return u;
+        return Cow::Owned(u);
     }
-    match v {
+    // A document written as HCL (`jsonencode`, a data source) is usually already a map: borrowed, not copied.
+    Cow::Owned(match v {
         Value::Str(s) if depth < 8 => match crate::policy::json::parse_str(s) {
             Ok(pv) => pv,
             Err(e) => {
@@ -308,12 +310,12 @@ pub fn policy_value(v: &Value, problems: &mut Vec<Problem>, depth: usize) -> Val
             bs.iter()
                 .map(|b| Branch {
                     guard: b.guard.clone(),
-                    value: policy_value(&b.value, problems, depth + 1),
+                    value: policy_value(&b.value, problems, depth + 1).into_owned(),
                 })
                 .collect(),
         ),
-        other => other.clone(),
-    }
+        other => return Cow::Borrowed(other),
+    })
 }
 
 /// Spans of every map in a value (policy document blocks are maps spanning their header).

@@ -79,7 +79,7 @@ pub fn policy_attr(ev: &Eval, ty: &str, name: &str, attr: &str) -> Value {
     let spec = specs.first().unwrap();
     let a = b.body.attr(attr).unwrap();
     let v = ev.eval(0, &spec.scope, &a.expr);
-    iam::policy_value(&v, &mut Vec::new(), 0)
+    iam::policy_value(&v, &mut Vec::new(), 0).into_owned()
 }
 
 pub fn principal(doc: &Value, stmt: usize, ty: &str) -> Value {
