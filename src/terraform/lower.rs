@@ -79,6 +79,25 @@ impl<'s> Lowerer<'s> {
     /// A literal's value as a [`Str`]: one exact part per escape-free run, one inexact part per escape.
     /// When the source does not decode to `value` (unexpected input), one inexact part covers the range.
     pub fn lit(&self, raw: Range<usize>, value: &str, mode: LitMode) -> Str {
+        // Most literals are written verbatim: one exact part, without decoding piece by piece.
+        let verbatim = match mode {
+            LitMode::Quoted => !value.contains('\\'),
+            LitMode::Heredoc { indent: None, .. } => true,
+            LitMode::Heredoc { .. } | LitMode::Plain => false,
+        };
+        if verbatim
+            && self.map.is_none()
+            && self.src.get(raw.clone()) == Some(value)
+            && !value.contains("$${")
+            && !value.contains("%%{")
+        {
+            return Str::lit_with(value, Some(Span::new(self.file, raw.start, raw.end)), true);
+        }
+        self.lit_decoded(raw, value, mode)
+    }
+
+    /// [`lit`](Self::lit) the long way, decoding the source piece by piece.
+    fn lit_decoded(&self, raw: Range<usize>, value: &str, mode: LitMode) -> Str {
         let whole = self
             .map_range(raw.clone())
             .map(|(s, _)| s)
@@ -627,6 +646,42 @@ mod tests {
             },
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn verbatim_shortcut_matches_decoding() {
+        let src = "ab\\nc $${x} %%{y} d\r\n  e\n\u{e9}";
+        let lw = Lowerer::new(FileId(3), src);
+        let modes = [
+            LitMode::Quoted,
+            LitMode::Heredoc {
+                indent: None,
+                skip_first: false,
+            },
+            LitMode::Heredoc {
+                indent: Some(2),
+                skip_first: true,
+            },
+            LitMode::Plain,
+        ];
+        let mut shortcuts = 0;
+        for start in 0..=src.len() {
+            for end in start..=src.len() {
+                let Some(raw) = src.get(start..end) else {
+                    continue;
+                };
+                for mode in modes {
+                    // The raw text itself, and what the parser would pass after unescaping.
+                    for value in [raw.to_string(), raw.replace("$${", "${")] {
+                        let fast = lw.lit(start..end, &value, mode);
+                        let slow = lw.lit_decoded(start..end, &value, mode);
+                        assert_eq!(fast, slow, "{start}..{end} {value:?} {mode:?}");
+                        shortcuts += usize::from(value == raw && !raw.contains('\\'));
+                    }
+                }
+            }
+        }
+        assert!(shortcuts > 100);
     }
 
     #[test]
