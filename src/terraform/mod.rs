@@ -15,6 +15,7 @@
 pub mod ast;
 pub mod docs;
 pub mod eval;
+pub mod fastparse;
 pub mod funcs;
 pub mod iam;
 pub mod lower;
