@@ -1547,6 +1547,19 @@ mod tests {
         fast
     }
 
+    /// Either the fast parser declines, or it agrees with hcl-edit (which must accept). Whether it
+    /// accepted.
+    fn agrees(src: &str) -> bool {
+        let Some(fast) = parse(F, src) else {
+            return false;
+        };
+        let reference = hcl::edit::parser::parse_body(src)
+            .unwrap_or_else(|e| panic!("accepted {src:?}, which hcl-edit rejects: {e}"));
+        let reference = Lowerer::new(F, src).body(&reference);
+        assert_eq!(format!("{fast:#?}"), format!("{reference:#?}"), "{src:?}");
+        true
+    }
+
     fn declines(src: &str) {
         assert!(parse(F, src).is_none(), "accepted {src:?}");
     }
@@ -1904,5 +1917,147 @@ mod tests {
         declines(&ops);
         let fine = format!("a = {}1{}\n", "[".repeat(20), "]".repeat(20));
         both(&fine);
+    }
+
+    #[test]
+    fn agrees_or_declines_on_edge_cases() {
+        let cases = [
+            r#"a = <<EOF\nEOF\n"#,
+            r#"a = <<EOF\nEOF\nb = <<EOF\nx\nEOF\n"#,
+            r#"a = "%{ if x }\\n%{ endif }"\n"#,
+            r#"a = "%{ if x }"%{ endif }"\n"#,
+            r#"a = <<-EOF\n  %{ if x }\n    y\n  %{ endif }\n  EOF\n"#,
+            r#"a = [for x in y: x if x]\n"#,
+            r#"a = [for x in y: x ifx]\n"#,
+            r#"a = {for k, v in m: k => v...}\n"#,
+            r#"a = f(\n  1,\n  2\n)\n+ 1\n"#,
+            r#"a = {a=1}\n+ 1\n"#,
+            r#"a = x.y\n.z\n"#,
+            r#"a = [1]\n.x\n"#,
+            r#"a = -[1]\n[0]\n"#,
+            r#"a = !f(x)\n? 1 : 2\n"#,
+            r#"a = f(x)\n? 1\n: 2\n"#,
+            r#"a = ((a)).b\n"#,
+            r#"a = 1.\n"#,
+            r#"a = 1.e5\n"#,
+            r#"a = 1.5e+3\n"#,
+            r#"a = 1e999\n"#,
+            r#"a = 18446744073709551616\n"#,
+            r#"a = 00012\n"#,
+            r#"a = "\uD800"\n"#,
+            r#"a = b[*].c\n"#,
+            r#"a = b . c\n"#,
+            r#"a = b.\nc\n"#,
+            r#"a = b[\n0\n]\n"#,
+            r#"a = b ? c : d ? e : f\n"#,
+            r#"a = b ? c ? d : e : f\n"#,
+            r#"a = <<EOF\n${x}EOF\nEOF\n"#,
+            r#"a = <<EOF\nx\n  EOF\n"#,
+            r#"a = <<EOF\nx\nEOF  \n"#,
+            r#"a = <<EOF \nx\nEOF\n"#,
+            r#"x "a" b "c" {}\n"#,
+            r#"x{\n}\n"#,
+            r#"x {\n\n}\n"#,
+            r#"x { # c\n}\n"#,
+            r#"x {}\ny {}"#,
+            r#"a = 1 # c"#,
+            r#"a = 1 // c"#,
+            r#"a = 1 /* c */"#,
+            r#"a = {\n}\n"#,
+            r#"a = {a = 1,}\n"#,
+            r#"a = {a = 1\n,b = 2}\n"#,
+            r#"a = {("a") = 1, "a" = 2}\n"#,
+            r#"a = {f(x) = 1, f(x...) = 2}\n"#,
+            r#"a = [\n  # c\n]\n"#,
+            r#"a = f(#c\n)\n"#,
+            r#"a = f(a,#c\n b)\n"#,
+            r#"a = "$${a}"\n"#,
+            r#"a = "$$${a}"\n"#,
+            r#"a = "%%%{"\n"#,
+            r#"a = "\\${a}"\n"#,
+            r#"a = "a\nb"\n"#,
+            r#"a\t=\t1\n"#,
+            r#"a = 1\r\n"#,
+            r#"a = 1\r"#,
+            r#"a = 1\n\r\nb = 2\n"#,
+            r#"a = "x" "y"\n"#,
+            r#"a = true(1)\n"#,
+            r#"a = null.x\n"#,
+            r#"a = 1 == 2 == 3\n"#,
+            r#"a = 1 < 2 < 3 >= 4\n"#,
+            r#"a = !!x\n"#,
+            r#"a = - - 1\n"#,
+            r#"a = -/* c */1\n"#,
+            r#"a = x[-1]\n"#,
+            r#"a = {a = 1}.a\n"#,
+            r#"a = [1][0]\n"#,
+            r#"a = "s"[0]\n"#,
+            r#"a = provider :: aws :: f(1)\n"#,
+            r#"a = a::b\n"#,
+            r#"a = f\n(1)\n"#,
+            r#"a = [f\n(1)]\n"#,
+            r#"a = <<EOF\n%{ for x in y }${x}%{ endfor }\nEOF\n"#,
+            r#"a = "%{for x in y}%{if x}a%{endif}%{endfor}"\n"#,
+            r#"a = "%{ if x ~}a%{~ else ~}b%{~ endif }"\n"#,
+            r#"a = "${x ~}"\n"#,
+            r#"a = "%{ endif }"\n"#,
+            r#"a = <<-EOF\n\ty\n  z\nEOF\n"#,
+            r#"a = <<-EOF\n  a\n\n  b\n  EOF\n"#,
+            r#"a = <<-EOF\n  a ${b}\nc\n  EOF\n"#,
+            r#"a = <<-EOF\n    a\n  %{if x}\n  b\n  %{endif}\n  EOF\n"#,
+            r#"a = <<-EOF\r\n  a\r\n\r\n  b\r\n  EOF\r\n"#,
+            r#"a = <<-EOF\n  x\n  EOF"#,
+            r#"a = [for x in y: x\n]\n"#,
+            r#"a = {for x in y: x => x\n}\n"#,
+            r#"a = [for, x]\n"#,
+            r#"a = {for = 1}\n"#,
+            r#"a = [for\r\nx in y : x]\n"#,
+            r#"a = x...\n"#,
+            r#"a = f(x...)\n"#,
+            r#"a = f(x, y...)\n"#,
+            r#"a = f(x...,)\n"#,
+            r#"a = f(,)\n"#,
+            r#"a = "\u00e9\U0001F600"\n"#,
+            r#"a = "\u00e"\n"#,
+            r#"a = <<EOF\nEOF"#,
+            r#"a = 1 ? 2 : 3 ? 4 : 5 + 6\n"#,
+            r#"a = a ! b\n"#,
+            r#"a = a & b\n"#,
+            r#"a = a =b\n"#,
+            r#"a = a / / b\n"#,
+            r#"a = a //b\n"#,
+            r#"a = 1 +\n2\n"#,
+            r#"a = [1 +\n2]\n"#,
+            r#"a = [1\n+ 2]\n"#,
+            r#"a = (1\n+ 2)\n"#,
+            r#"a = x ? [1] : [2]\n"#,
+            r#"a = {a = [1]\n}\n"#,
+            r#"a = {a = f(1)\nb = 2}\n"#,
+            r#"a = {a = 1 /* c */ # d\n b = 2}\n"#,
+            r#"a = {a = 1 /* c\n */ b = 2}\n"#,
+            r#"a = { a : 1 , b : 2 }\n"#,
+            r#"a = { a = b == c }\n"#,
+            r#"a = { a == b = 1 }\n"#,
+            r#"a = { a ? b : c = 1 }\n"#,
+            r#"a = { 1 = 1, 2 = 2 }\n"#,
+            r#"a = { true = 1, null = 2, false = 3 }\n"#,
+            r#"x { a = 1 }\ny "z" { b = [\n1] }\n"#,
+            r#"x { a = 1\n}\n"#,
+            r#"x { a = 1 b = 2 }\n"#,
+            r#"x { y = { z = 1 } }\n"#,
+            r#"x {\n  a = 1 }\n"#,
+            r#"x "a${b}" {}\n"#,
+            r#"x "a\\"b" {}\n"#,
+        ];
+        let mut accepted = 0;
+        for c in cases {
+            // The cases are written with `\n`, `\r`, `\t` escapes.
+            let src = c
+                .replace("\\n", "\n")
+                .replace("\\r", "\r")
+                .replace("\\t", "\t");
+            accepted += usize::from(agrees(&src));
+        }
+        assert!(accepted > cases.len() / 2, "{accepted} of {}", cases.len());
     }
 }
