@@ -79,6 +79,25 @@ impl<'s> Lowerer<'s> {
     /// A literal's value as a [`Str`]: one exact part per escape-free run, one inexact part per escape.
     /// When the source does not decode to `value` (unexpected input), one inexact part covers the range.
     pub fn lit(&self, raw: Range<usize>, value: &str, mode: LitMode) -> Str {
+        // Most literals are written verbatim: one exact part, without decoding piece by piece.
+        let verbatim = match mode {
+            LitMode::Quoted => !value.contains('\\'),
+            LitMode::Heredoc { indent: None, .. } => true,
+            LitMode::Heredoc { .. } | LitMode::Plain => false,
+        };
+        if verbatim
+            && self.map.is_none()
+            && self.src.get(raw.clone()) == Some(value)
+            && !value.contains("$${")
+            && !value.contains("%%{")
+        {
+            return Str::lit_with(value, Some(Span::new(self.file, raw.start, raw.end)), true);
+        }
+        self.lit_decoded(raw, value, mode)
+    }
+
+    /// [`lit`](Self::lit) the long way, decoding the source piece by piece.
+    fn lit_decoded(&self, raw: Range<usize>, value: &str, mode: LitMode) -> Str {
         let whole = self
             .map_range(raw.clone())
             .map(|(s, _)| s)

@@ -1,4 +1,5 @@
-//! Terraform HCL front end: parse (hcl-edit, spans kept), evaluate (variables, locals, modules, data
+//! Terraform HCL front end: parse ([`fastparse`], hcl-edit for what it declines and for syntax errors; spans
+//! kept), evaluate (variables, locals, modules, data
 //! sources) and produce the [`Inventory`].
 //!
 //! Flow: files are grouped by directory (one directory = one module) and parsed in parallel, each file
@@ -15,6 +16,7 @@
 pub mod ast;
 pub mod docs;
 pub mod eval;
+pub mod fastparse;
 pub mod funcs;
 pub mod iam;
 pub mod lower;

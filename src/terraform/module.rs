@@ -1,6 +1,7 @@
 //! One Terraform module = one directory: its files parsed once and indexed by what they declare.
 
 use super::ast::{Attr, Block, Body};
+use super::fastparse;
 use super::lower::Lowerer;
 use super::tfjson;
 use crate::discover::{Discovered, FileKind};
@@ -231,7 +232,19 @@ pub fn read_source(
 }
 
 /// Parses HCL text into a body; a syntax error becomes a TL900 diagnostic at the parser's position.
+///
+/// The fast parser takes what it is certain of; whatever it declines (every syntax error among it) goes
+/// through hcl-edit, which stays the reference and the error reporter.
 pub fn parse_hcl(file: &SourceFile) -> Result<Body, Diagnostic> {
+    match fastparse::parse(file.id, &file.text) {
+        Some(body) => Ok(body),
+        None => parse_hcl_reference(file),
+    }
+}
+
+/// hcl-edit's parse, lowered: the reference the fast parser must agree with, and the source of every HCL
+/// syntax error message.
+pub fn parse_hcl_reference(file: &SourceFile) -> Result<Body, Diagnostic> {
     match hcl::edit::parser::parse_body(&file.text) {
         Ok(body) => Ok(Lowerer::new(file.id, &file.text).body(&body)),
         Err(e) => {

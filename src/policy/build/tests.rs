@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::policy::condition::SetQualifier;
 use crate::policy::json::{parse, RawMap};

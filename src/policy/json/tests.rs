@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::source::FileId;
 use crate::value::Sym;

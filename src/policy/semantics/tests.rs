@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::policy::build::document_from_value;
 use crate::policy::json::{parse, RawMap};

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn parse(src: &str) -> Body {
@@ -94,4 +93,40 @@ fn block_header_span() {
     let blk = &b.blocks[0];
     assert_eq!(&src[blk.header.range()], "resource \"aws_iam_role\" \"r\"");
     assert_eq!(blk.label(1), Some("r"));
+}
+
+#[test]
+fn verbatim_shortcut_matches_decoding() {
+    let src = "ab\\nc $${x} %%{y} d\r\n  e\n\u{e9}";
+    let lw = Lowerer::new(FileId(3), src);
+    let modes = [
+        LitMode::Quoted,
+        LitMode::Heredoc {
+            indent: None,
+            skip_first: false,
+        },
+        LitMode::Heredoc {
+            indent: Some(2),
+            skip_first: true,
+        },
+        LitMode::Plain,
+    ];
+    let mut shortcuts = 0;
+    for start in 0..=src.len() {
+        for end in start..=src.len() {
+            let Some(raw) = src.get(start..end) else {
+                continue;
+            };
+            for mode in modes {
+                // The raw text itself, and what the parser would pass after unescaping.
+                for value in [raw.to_string(), raw.replace("$${", "${")] {
+                    let fast = lw.lit(start..end, &value, mode);
+                    let slow = lw.lit_decoded(start..end, &value, mode);
+                    assert_eq!(fast, slow, "{start}..{end} {value:?} {mode:?}");
+                    shortcuts += usize::from(value == raw && !raw.contains('\\'));
+                }
+            }
+        }
+    }
+    assert!(shortcuts > 100);
 }
