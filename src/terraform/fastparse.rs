@@ -827,6 +827,15 @@ impl<'s> P<'s> {
         self.ws()?;
         self.pos += 3;
         self.ws()?;
+        let binding = self.for_binding()?;
+        self.ws()?;
+        self.need(b':')?;
+        Some(binding)
+    }
+
+    /// `k, v in coll` or `v in coll`, in a `for` expression or a `%{for}` directive: the key and value
+    /// variables and the collection.
+    fn for_binding(&mut self) -> Option<(Option<String>, String, Expr)> {
         let a = self.ident()?;
         self.ws()?;
         let mut b = None;
@@ -841,8 +850,6 @@ impl<'s> P<'s> {
         self.pos += 2;
         self.ws()?;
         let (coll, _) = self.expr(LINE)?;
-        self.ws()?;
-        self.need(b':')?;
         let a = self.text(a)?.to_string();
         Some(match b {
             Some(v) => (Some(a), self.text(v)?.to_string(), coll),
@@ -1231,20 +1238,7 @@ impl<'s> P<'s> {
                 return None;
             }
             self.ws()?;
-            let a = self.ident()?;
-            self.ws()?;
-            let mut b = None;
-            if self.eat(b',') {
-                self.ws()?;
-                b = Some(self.ident()?);
-                self.ws()?;
-            }
-            if !self.starts(b"in") || !self.word_end(self.pos + 2)? {
-                return None;
-            }
-            self.pos += 2;
-            self.ws()?;
-            let (coll, _) = self.expr(LINE)?;
+            let (key_var, value_var, coll) = self.for_binding()?;
             self.control_close()?;
             self.enter()?;
             let body = self.elements(LitEnd::Directive)?;
@@ -1253,11 +1247,6 @@ impl<'s> P<'s> {
                 return None;
             }
             self.control_close()?;
-            let a = self.text(a)?.to_string();
-            let (key_var, value_var) = match b {
-                Some(v) => (Some(a), self.text(v)?.to_string()),
-                None => (None, a),
-            };
             return Some(Some(Elem::For {
                 key_var,
                 value_var,
