@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod snippets;
+use snippets::{MODULE_LOCALS, MODULE_TRUST, WILDCARD_TF};
+
 fn trustlint(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_trustlint"))
         .args(args)
@@ -393,27 +396,6 @@ fn bundled_configurations_parse() {
     );
 }
 
-const MODULE_LOCALS: &str = "locals {\n  partner = \"999999999999\"\n}\n";
-const MODULE_TRUST: &str = r#"resource "aws_iam_role" "vendor" {
-  name = "vendor"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::${local.partner}:root" }
-    }]
-  })
-}
-"#;
-const WILDCARD_TF: &str = r#"resource "aws_iam_role" "open" {
-  name = "open"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
-  })
-}
-"#;
 const WILDCARD_CFN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Open:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: sts:AssumeRole\n            Principal: \"*\"\n";
 
 fn findings_json(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
+mod snippets;
+use snippets::{MODULE_LOCALS, MODULE_TRUST, WILDCARD_TF};
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -110,27 +113,6 @@ fn try_repo(repo: &Path, extra: &[&str]) -> Output {
     o
 }
 
-const LOCALS: &str = "locals {\n  partner = \"999999999999\"\n}\n";
-const TRUST: &str = r#"resource "aws_iam_role" "vendor" {
-  name = "vendor"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::${local.partner}:root" }
-    }]
-  })
-}
-"#;
-const OPEN: &str = r#"resource "aws_iam_role" "open" {
-  name = "open"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
-  })
-}
-"#;
 const WORKER: &str = r#"resource "aws_iam_role" "worker" {
   name = "worker"
   assume_role_policy = jsonencode({
@@ -145,9 +127,9 @@ fn scratch_repo() -> (tempfile::TempDir, PathBuf) {
     let repo = tmp.path().join("infra-repo");
     std::fs::create_dir_all(&repo).unwrap_or_else(|e| panic!("{e}"));
     git(&repo, &["init", "-q"]);
-    write(&repo, "vendor/locals.tf", LOCALS);
-    write(&repo, "vendor/trust.tf", TRUST);
-    write(&repo, "open/main.tf", OPEN);
+    write(&repo, "vendor/locals.tf", MODULE_LOCALS);
+    write(&repo, "vendor/trust.tf", MODULE_TRUST);
+    write(&repo, "open/main.tf", WILDCARD_TF);
     write(
         &repo,
         "worker/locals.tf",
@@ -170,7 +152,11 @@ fn hook_checks_the_changed_files_module_and_passes_clean_ones() {
 
     // A commit that touches only the trust file: its module is scanned, so the account ID written in
     // locals.tf is found, reported where it is written; the module with a wildcard, untouched, is not.
-    write(&repo, "vendor/trust.tf", &format!("# reviewed\n{TRUST}"));
+    write(
+        &repo,
+        "vendor/trust.tf",
+        &format!("# reviewed\n{MODULE_TRUST}"),
+    );
     write(&repo, "README.md", "infra, reviewed\n");
     git(&repo, &["add", "vendor/trust.tf", "README.md"]);
     let o = try_repo(&repo, &[]);
