@@ -18,6 +18,9 @@
 //! - `<<-` heredocs are dedented using top-level literals only, by hcl-edit's own line rules;
 //! - `a-b` is one identifier and `1.e5` is `1` with attribute `e5`.
 //!
+//! These are hcl-edit 0.10's decisions: when hcl-edit is upgraded, run `tests/hcl_differential.rs` and
+//! the `hcl_diff` fuzz target (`fuzz/`) against the new version before trusting this parser again.
+//!
 //! String literal values are turned into [`Str`]s by [`Lowerer::lit`], the same code the hcl-edit path
 //! uses, so escape and heredoc-indent provenance cannot drift between the two.
 
