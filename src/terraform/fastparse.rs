@@ -1214,21 +1214,12 @@ impl<'s> P<'s> {
             }
             self.ws()?;
             let (cond, _) = self.expr(LINE)?;
-            self.control_close()?;
-            self.enter()?;
-            let then = self.elements(LitEnd::Directive)?;
-            self.leave();
+            let then = self.directive_body()?;
             let mut otherwise = Vec::new();
             if self.control_kw(b"else")? {
-                self.control_close()?;
-                self.enter()?;
-                otherwise = self.elements(LitEnd::Directive)?;
-                self.leave();
+                otherwise = self.directive_body()?;
             }
-            if !self.control_kw(b"endif")? {
-                return None;
-            }
-            self.control_close()?;
+            self.directive_end(b"endif")?;
             return Some(Some(Elem::If {
                 cond,
                 then,
@@ -1242,14 +1233,8 @@ impl<'s> P<'s> {
             }
             self.ws()?;
             let (key_var, value_var, coll) = self.for_binding()?;
-            self.control_close()?;
-            self.enter()?;
-            let body = self.elements(LitEnd::Directive)?;
-            self.leave();
-            if !self.control_kw(b"endfor")? {
-                return None;
-            }
-            self.control_close()?;
+            let body = self.directive_body()?;
+            self.directive_end(b"endfor")?;
             return Some(Some(Elem::For {
                 key_var,
                 value_var,
@@ -1259,6 +1244,23 @@ impl<'s> P<'s> {
             }));
         }
         Some(None)
+    }
+
+    /// The `}` closing a directive's opening tag, then the template elements up to the next tag.
+    fn directive_body(&mut self) -> Option<Vec<Elem<'s>>> {
+        self.control_close()?;
+        self.enter()?;
+        let body = self.elements(LitEnd::Directive)?;
+        self.leave();
+        Some(body)
+    }
+
+    /// `%{endif}` / `%{endfor}` (after the elements), or decline.
+    fn directive_end(&mut self, kw: &[u8]) -> Option<()> {
+        if !self.control_kw(kw)? {
+            return None;
+        }
+        self.control_close()
     }
 
     fn heredoc(&mut self) -> Option<Ex> {
