@@ -126,7 +126,7 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
     let cwd = cwd.as_deref();
     let mut out = Vec::new();
     // A hook passes every changed file: each module directory is walked once.
-    let mut modules_walked = std::collections::HashSet::new();
+    let mut modules_walked = foldhash::HashSet::default();
     for input in paths {
         let meta = std::fs::symlink_metadata(input).map_err(|e| DiscoverError::Io {
             path: input.display().to_string(),

@@ -108,7 +108,7 @@ pub fn trust_targets(inv: &Inventory) -> Vec<TrustTarget<'_>> {
 /// [`grants`] of every trust document of an inventory, keyed by the document's address.
 #[derive(Default)]
 pub struct GrantIndex<'a> {
-    by_doc: std::collections::HashMap<usize, Vec<Grant<'a>>>,
+    by_doc: foldhash::HashMap<usize, Vec<Grant<'a>>>,
 }
 
 impl<'a> GrantIndex<'a> {

@@ -28,8 +28,8 @@ use super::ast::*;
 use super::lower::{LitMode, Lowerer, TKind};
 use crate::source::{FileId, Span};
 use crate::value::Str;
+use foldhash::{HashSet, HashSetExt};
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::ops::Range;
 
 /// Nesting levels (blocks, sub-expressions, unary operands, template directives) before declining.
