@@ -4,7 +4,8 @@
 //! Byte offsets are converted to lines and columns here and nowhere else.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::any::Any;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Distance between column checkpoints: counting characters from one costs at most this many bytes.
 const CHECKPOINT_EVERY: usize = 4096;
@@ -241,6 +242,19 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
+    derived: Derived,
+}
+
+/// What front ends derived from the files (syntax trees) and leave to live as long as the files do. Freeing a
+/// large tree's syntax trees node by node costs about as much as building them; kept here, they go with the
+/// scan's output, which the command line never frees before it exits.
+#[derive(Default)]
+struct Derived(Mutex<Vec<Box<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 impl SourceMap {
@@ -270,6 +284,15 @@ impl SourceMap {
                 String::new(),
             )),
         }
+    }
+
+    /// Keeps something derived from the files (see [`Derived`]) until the map is dropped.
+    pub fn keep(&self, derived: Box<dyn Any + Send + Sync>) {
+        self.derived
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(derived);
     }
 
     pub fn find_by_path(&self, path: &Path) -> Option<Arc<SourceFile>> {

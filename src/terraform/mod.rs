@@ -81,17 +81,8 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
         .collect();
     finish(parts, &mut inv);
     drop(roots);
-    drop_in_background(set);
+    ctx.sources.keep(Box::new(set));
     inv
-}
-
-/// Freeing every parsed module of a large tree takes a noticeable share of a scan; nothing downstream needs
-/// them, so another thread frees them while the rules run.
-fn drop_in_background(set: ModuleSet) {
-    // When no thread can be started the closure, and the set with it, is dropped here instead.
-    let _ = std::thread::Builder::new()
-        .name("trustlint-free".into())
-        .spawn(move || drop(set));
 }
 
 /// Most directories loaded only because a scanned module calls them.
