@@ -188,15 +188,33 @@ fn analyze_other(file: &Discovered, ctx: &FrontendCtx) -> Inventory {
 
 /// Runs every enabled rule, applies severity overrides, sorts.
 pub fn run_rules(inventory: &Inventory, config: &Config, sources: &SourceMap) -> Vec<Finding> {
-    // Built once here so that every graph rule (TL002, TL003, TL030) reads the same graph.
-    let graph = graph::Graph::build(inventory);
-    let ctx = rules::Context::new(inventory, config, sources, &graph);
-    let mut findings: Vec<Finding> = rules::registry()
+    let (graph_rules, other_rules): (Vec<&dyn rules::Rule>, Vec<&dyn rules::Rule>) =
+        rules::registry()
+            .into_iter()
+            .filter(|r| config.rule_enabled(r.meta().id))
+            .partition(|r| r.uses_graph());
+    // The graph is built once, for every rule that reads it, while the others run.
+    let no_graph = graph::Graph::default();
+    let (graph, (grants, mut findings)) = rayon::join(
+        || graph::Graph::build(inventory),
+        || {
+            let ctx = rules::Context::new(inventory, config, sources, &no_graph);
+            let findings = check_rules(&other_rules, &ctx, config);
+            (ctx.grants, findings)
+        },
+    );
+    let ctx = rules::Context::with_grants(inventory, config, sources, &graph, grants);
+    findings.extend(check_rules(&graph_rules, &ctx, config));
+    sort_findings(&mut findings, sources);
+    findings
+}
+
+fn check_rules(rules: &[&dyn rules::Rule], ctx: &rules::Context, config: &Config) -> Vec<Finding> {
+    rules
         .par_iter()
-        .filter(|r| config.rule_enabled(r.meta().id))
         .flat_map_iter(|r| {
             let mut out = Vec::new();
-            r.check(&ctx, &mut out);
+            r.check(ctx, &mut out);
             if let Some(sev) = config.rule(r.meta().id).and_then(|c| c.severity) {
                 for f in &mut out {
                     f.severity = sev;
@@ -204,9 +222,7 @@ pub fn run_rules(inventory: &Inventory, config: &Config, sources: &SourceMap) ->
             }
             out
         })
-        .collect();
-    sort_findings(&mut findings, sources);
-    findings
+        .collect()
 }
 
 /// Sorts findings by file path, position, rule and message, and drops exact duplicates.

@@ -3,8 +3,8 @@
 //! Every file trustlint reads goes through the [`SourceMap`] exactly once and gets a [`FileId`].
 //! Byte offsets are converted to lines and columns here and nowhere else.
 
-use std::path::{Path, PathBuf};
 use std::any::Any;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Distance between column checkpoints: counting characters from one costs at most this many bytes.

@@ -885,7 +885,12 @@ pub mod testkit {
         }
 
         pub fn run(&self, rule: &dyn Rule) -> Vec<Finding> {
-            let graph = crate::graph::Graph::build(&self.inv);
+            // As in a scan: only rules that declare they read the graph get it.
+            let graph = if rule.uses_graph() {
+                crate::graph::Graph::build(&self.inv)
+            } else {
+                crate::graph::Graph::default()
+            };
             let ctx = Context::new(&self.inv, &self.config, &self.sources, &graph);
             let mut out = Vec::new();
             rule.check(&ctx, &mut out);

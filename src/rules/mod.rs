@@ -71,6 +71,23 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// A context with grants already computed.
+    pub fn with_grants(
+        inventory: &'a Inventory,
+        config: &'a Config,
+        sources: &'a SourceMap,
+        graph: &'a Graph,
+        grants: common::GrantIndex<'a>,
+    ) -> Context<'a> {
+        Context {
+            inventory,
+            config,
+            sources,
+            graph,
+            grants,
+        }
+    }
+
     /// [`common::grants`] of `doc`, from the index when `doc` is one of the inventory's trust documents.
     pub fn grants(&self, doc: &'a PolicyDocument) -> std::borrow::Cow<'_, [common::Grant<'a>]> {
         self.grants.of(doc)
@@ -80,6 +97,11 @@ impl<'a> Context<'a> {
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>);
+    /// Whether the rule reads [`Context::graph`]. Rules that do not run while the graph is being built and
+    /// see an empty one.
+    fn uses_graph(&self) -> bool {
+        false
+    }
 }
 
 /// Every rule, in ID order.

@@ -232,6 +232,10 @@ impl Rule for RoleChain {
         &META
     }
 
+    fn uses_graph(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         let g = ctx.graph;
         out.extend(g.chains().iter().filter_map(|c| chain_finding(g, c)));

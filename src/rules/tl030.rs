@@ -87,6 +87,10 @@ impl Rule for SameAccountDirectTrust {
         &META
     }
 
+    fn uses_graph(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         let g = ctx.graph;
         out.extend(
