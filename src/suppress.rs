@@ -341,13 +341,17 @@ impl Baseline {
 /// the same address).
 struct Declarations<'a> {
     by_address: HashMap<&'a str, Vec<Span>>,
-    by_dir: HashMap<(&'a str, Option<std::path::PathBuf>), Vec<Span>>,
+    by_dir: HashMap<(&'a str, Option<&'a Path>), Vec<Span>>,
+    /// The directory of each file, by file id.
+    dirs: Vec<Option<&'a Path>>,
 }
 
-fn declarations<'a>(inv: &'a Inventory, sources: &SourceMap) -> Declarations<'a> {
+fn declarations<'a>(inv: &'a Inventory, files: &'a [Arc<SourceFile>]) -> Declarations<'a> {
+    let dirs: Vec<Option<&Path>> = files.iter().map(|f| f.path.parent()).collect();
     let mut out = Declarations {
         by_address: HashMap::new(),
         by_dir: HashMap::new(),
+        dirs,
     };
     let decls = inv
         .roles
@@ -357,18 +361,8 @@ fn declarations<'a>(inv: &'a Inventory, sources: &SourceMap) -> Declarations<'a>
         .chain(inv.policies.iter().map(|p| &p.decl))
         .chain(inv.users.iter().map(|u| &u.decl))
         .chain(inv.groups.iter().map(|g| &g.decl));
-    let mut dirs: HashMap<u32, Option<std::path::PathBuf>> = HashMap::new();
     for d in decls {
-        let dir = dirs
-            .entry(d.span.file.0)
-            .or_insert_with(|| {
-                sources
-                    .get(d.span.file)
-                    .path
-                    .parent()
-                    .map(Path::to_path_buf)
-            })
-            .clone();
+        let dir = out.dir_of(d.span);
         out.by_address
             .entry(d.address.as_str())
             .or_default()
@@ -381,25 +375,27 @@ fn declarations<'a>(inv: &'a Inventory, sources: &SourceMap) -> Declarations<'a>
     out
 }
 
-/// The declaration of the resource a finding names: the only one with that address, or the only one in the
-/// directory of the finding's file when several modules use the same address.
-fn resource_decl(decls: &Declarations, f: &Finding, sources: &SourceMap) -> Option<Span> {
-    let cands = decls.by_address.get(f.resource.as_str())?;
-    if let [one] = cands.as_slice() {
-        return Some(*one);
+impl<'a> Declarations<'a> {
+    fn dir_of(&self, span: Span) -> Option<&'a Path> {
+        self.dirs.get(span.file.0 as usize).copied().flatten()
     }
-    let here = sources
-        .get(f.primary.file)
-        .path
-        .parent()
-        .map(Path::to_path_buf);
-    match decls
-        .by_dir
-        .get(&(f.resource.as_str(), here))
-        .map(Vec::as_slice)
-    {
-        Some([one]) => Some(*one),
-        _ => None,
+
+    /// The declaration of the resource a finding names: the only one with that address, or the only one in
+    /// the directory of the finding's file when several modules use the same address.
+    fn resource_decl(&self, f: &Finding) -> Option<Span> {
+        let cands = self.by_address.get(f.resource.as_str())?;
+        if let [one] = cands.as_slice() {
+            return Some(*one);
+        }
+        let here = self.dir_of(f.primary);
+        match self
+            .by_dir
+            .get(&(f.resource.as_str(), here))
+            .map(Vec::as_slice)
+        {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
     }
 }
 
@@ -412,25 +408,39 @@ pub fn apply(
     baseline: Option<&Baseline>,
     today: Date,
 ) -> Vec<Finding> {
+    use rayon::prelude::*;
+    let files = sources.all();
+    let decls = declarations(inventory, &files);
+    // A comment may sit at the offending text or above the resource the finding is about (the account ID of
+    // a finding may be written in a tfvars file while the comment is above the role).
+    let places: Vec<(Span, Option<Span>)> = findings
+        .par_iter()
+        .map(|f| (f.primary, decls.resource_decl(f)))
+        .collect();
+    let primary_files: BTreeSet<u32> = findings.iter().map(|f| f.primary.file.0).collect();
+    let mut wanted = primary_files.clone();
+    wanted.extend(places.iter().filter_map(|(_, d)| d.map(|d| d.file.0)));
+    let parsed: HashMap<u32, (Vec<IgnoreComment>, Vec<BadComment>)> = wanted
+        .into_par_iter()
+        .filter_map(|id| files.get(id as usize).map(|f| (id, comments(f))))
+        .collect();
     let mut extra = Vec::new();
-    let mut by_file: HashMap<u32, (Arc<SourceFile>, Vec<IgnoreComment>)> = HashMap::new();
-    let files: BTreeSet<u32> = findings.iter().map(|f| f.primary.file.0).collect();
-    for id in files {
-        let file = sources.get(crate::source::FileId(id));
-        let (good, bad) = comments(&file);
+    for id in &primary_files {
+        let (Some(file), Some((_, bad))) = (files.get(*id as usize), parsed.get(id)) else {
+            continue;
+        };
         for b in bad {
             extra.push(
                 Finding::new(
                     "TL900",
                     Severity::Warning,
-                    b.message,
+                    b.message.clone(),
                     b.span,
                     file.rel.clone(),
                 )
                 .key(format!("suppression:{}", file.slice(b.span))),
             );
         }
-        by_file.insert(id, (file, good));
     }
     for m in inventory
         .metadata_ignores
@@ -454,53 +464,42 @@ pub fn apply(
     let fingerprints: BTreeSet<&str> = baseline
         .map(|b| b.findings.iter().map(|e| e.fingerprint.as_str()).collect())
         .unwrap_or_default();
-    let decls = declarations(inventory, sources);
-    for f in findings.iter_mut() {
-        // A comment may sit at the offending text or above the resource the finding is about (the account
-        // ID of a finding may be written in a tfvars file while the comment is above the role).
-        let mut places = vec![f.primary];
-        if let Some(d) = resource_decl(&decls, f, sources) {
-            places.push(d);
-        }
-        let mut hit: Option<IgnoreComment> = None;
-        for span in places {
-            let (file, comments) = by_file.entry(span.file.0).or_insert_with(|| {
-                let file = sources.get(span.file);
-                let (good, _) = comments(&file);
-                (file, good)
-            });
-            let line = file.line_of(span.start);
-            hit = comments
-                .iter()
-                .find(|c| {
+    findings
+        .par_iter_mut()
+        .zip(places.par_iter())
+        .for_each(|(f, (primary, decl))| {
+            let hit = std::iter::once(*primary).chain(*decl).find_map(|span| {
+                let file = files.get(span.file.0 as usize)?;
+                let (comments, _) = parsed.get(&span.file.0)?;
+                if comments.is_empty() {
+                    return None;
+                }
+                let line = file.line_of(span.start);
+                comments.iter().find(|c| {
                     c.lines.0 <= line && line <= c.lines.1 && c.ids.iter().any(|id| id == f.rule_id)
                 })
-                .cloned();
-            if hit.is_some() {
-                break;
-            }
-        }
-        if let Some(c) = hit {
-            if in_source(f, c.until, &c.reason, today) {
-                continue;
-            }
-        }
-        if let Some(m) = inventory
-            .metadata_ignores
-            .iter()
-            .find(|m| m.id == f.rule_id && m.resource == f.resource && !m.reason.is_empty())
-        {
-            if in_source(f, m.until, &m.reason, today) {
-                continue;
-            }
-        }
-        if fingerprints.contains(f.fingerprint().as_str()) {
-            f.suppression = Some(Suppression {
-                kind: SuppressionKind::External,
-                justification: "accepted in the baseline".into(),
             });
-        }
-    }
+            if let Some(c) = hit {
+                if in_source(f, c.until, &c.reason, today) {
+                    return;
+                }
+            }
+            if let Some(m) = inventory
+                .metadata_ignores
+                .iter()
+                .find(|m| m.id == f.rule_id && m.resource == f.resource && !m.reason.is_empty())
+            {
+                if in_source(f, m.until, &m.reason, today) {
+                    return;
+                }
+            }
+            if !fingerprints.is_empty() && fingerprints.contains(f.fingerprint().as_str()) {
+                f.suppression = Some(Suppression {
+                    kind: SuppressionKind::External,
+                    justification: "accepted in the baseline".into(),
+                });
+            }
+        });
     extra
 }
 

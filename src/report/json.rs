@@ -132,14 +132,39 @@ pub fn render(out: &ScanOutput) -> String {
 
 /// [`render`] with an explicit rule catalogue (for slugs).
 pub fn render_with(out: &ScanOutput, rules: &[&RuleMeta]) -> String {
-    let items: Vec<JsonFinding> = out
+    use rayon::prelude::*;
+    // Chunks are rendered in parallel as pretty arrays of their own and spliced into one: the same bytes as
+    // rendering the whole array at once.
+    const CHUNK: usize = 512;
+    let chunks: Vec<String> = out
         .findings
-        .iter()
-        .map(|f| JsonFinding::new(f, &out.sources, rules))
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let items: Vec<JsonFinding> = chunk
+                .iter()
+                .map(|f| JsonFinding::new(f, &out.sources, rules))
+                .collect();
+            // Serialising plain structs of strings and integers cannot fail.
+            let s = serde_json::to_string_pretty(&items).unwrap_or_default();
+            s.strip_prefix("[\n")
+                .and_then(|s| s.strip_suffix("\n]"))
+                .unwrap_or("")
+                .to_string()
+        })
         .collect();
-    // Serialising plain structs of strings and integers cannot fail.
-    let mut s = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string());
-    s.push('\n');
+    if chunks.is_empty() {
+        return "[]\n".to_string();
+    }
+    let len = chunks.iter().map(|c| c.len() + 2).sum::<usize>() + 4;
+    let mut s = String::with_capacity(len);
+    s.push_str("[\n");
+    for (i, c) in chunks.iter().enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(c);
+    }
+    s.push_str("\n]\n");
     s
 }
 
