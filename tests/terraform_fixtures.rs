@@ -807,6 +807,76 @@ resource "aws_iam_role" "escape" {
 }
 
 #[test]
+fn a_scanned_module_that_calls_nothing_is_evaluated_through_its_callers_only() {
+    // `mod` calls no module, so it is evaluated as soon as it is parsed; `live` and `other` calling it must
+    // still make it a called module: its role appears once per caller, never on its own, and its files are
+    // counted and its syntax error reported once.
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["live", "other", "mod", "alone"] {
+        std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+    }
+    for caller in ["live", "other"] {
+        std::fs::write(
+            tmp.path().join(caller).join("main.tf"),
+            "module \"m\" {\n  source = \"../mod\"\n  peer = \"343434343434\"\n}\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        tmp.path().join("mod/main.tf"),
+        r#"variable "peer" {}
+
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::${var.peer}:root" } }]
+  })
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("mod/broken.tf"), "resource \"x\" {\n").unwrap();
+    std::fs::write(
+        tmp.path().join("alone/main.tf"),
+        "resource \"aws_iam_role\" \"solo\" {\n  assume_role_policy = \"{}\"\n}\n",
+    )
+    .unwrap();
+    let s = scan_with(tmp.path(), ScanOptions::default());
+    let mut addresses: Vec<(&str, &str)> = s
+        .inv
+        .roles
+        .iter()
+        .map(|r| (r.decl.key.as_str(), r.decl.address.as_str()))
+        .collect();
+    addresses.sort();
+    let keys: Vec<String> = addresses
+        .iter()
+        .map(|(k, _)| k.rsplit('/').next().unwrap_or(k).to_string())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "alone::aws_iam_role.solo",
+            "live::module.m.aws_iam_role.r",
+            "other::module.m.aws_iam_role.r"
+        ],
+        "{addresses:?}"
+    );
+    let e = entry(
+        s.role("module.m.aws_iam_role.r"),
+        "arn:aws:iam::343434343434:root",
+    );
+    assert_eq!(s.text(account_span(e)), "343434343434");
+    let syntax_errors = s
+        .inv
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d, Diagnostic::ParseError { message, .. } if message.contains("HCL syntax error")))
+        .count();
+    assert_eq!(syntax_errors, 1, "{:?}", s.inv.diagnostics);
+    assert_eq!(s.inv.files, 5);
+}
+
+#[test]
 fn template_file_outside_the_scan_root_is_unknown_not_malformed() {
     // Scanning the project alone: the shared policy directory is outside the scan root.
     let s = scan_with(

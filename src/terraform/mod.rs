@@ -36,7 +36,7 @@ use ast::{Attr, Body, Expr};
 use eval::{Eval, Scope};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use iam::{Collected, Pending};
-use module::{clean_path, Module, ModuleSet};
+use module::{clean_path, DirFiles, Module, ModuleSet};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -55,34 +55,104 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
     }
     let mut by_dir: Vec<(PathBuf, Vec<&Discovered>)> = by_dir.into_iter().collect();
     by_dir.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let modules: Vec<Module> = by_dir
+    let mut cli_diags = Vec::new();
+    let cli = CliVars::load(ctx, &mut cli_diags);
+    // A directory that calls no module is evaluated as a root as soon as it is parsed and its syntax tree
+    // freed, so that memory stays bounded by the directories in flight. Should a scanned module turn out to
+    // call it, the result is discarded and the directory parsed again from the text already read.
+    let loaded: Vec<Loaded> = by_dir
         .par_iter()
-        .map(|(dir, fs)| module::load(dir, fs, ctx.sources))
+        .map(|(dir, fs)| {
+            let files = module::read(dir, fs, ctx.sources);
+            let mut m = files.parse();
+            if !m.call_order.is_empty() || is_downloaded(&m.dir) {
+                return Loaded::Parsed(m);
+            }
+            let counted = (m.files, std::mem::take(&mut m.diagnostics));
+            let part = evaluate_root(&ModuleSet::default(), &m, ctx, &cli);
+            Loaded::Evaluated {
+                files,
+                counted,
+                part: Some(part),
+            }
+        })
         .collect();
-    let mut modules = modules;
-    load_called_modules(&mut modules, ctx);
     let mut inv = Inventory::default();
-    for m in &modules {
+    let mut modules = Vec::new();
+    let mut early: Vec<(DirFiles, Option<Collected>)> = Vec::new();
+    for l in loaded {
+        match l {
+            Loaded::Parsed(m) => {
+                inv.files += m.files;
+                inv.diagnostics.extend(m.diagnostics.iter().cloned());
+                modules.push(m);
+            }
+            Loaded::Evaluated {
+                files,
+                counted: (n, diags),
+                part,
+            } => {
+                inv.files += n;
+                inv.diagnostics.extend(diags);
+                early.push((files, part));
+            }
+        }
+    }
+    let scanned = modules.len();
+    load_called_modules(&mut modules, &mut early, ctx);
+    for m in &modules[scanned..] {
         inv.files += m.files;
         inv.diagnostics.extend(m.diagnostics.iter().cloned());
     }
+    inv.diagnostics.extend(cli_diags);
     let set = ModuleSet {
         modules: modules.into_iter().map(|m| (m.dir.clone(), m)).collect(),
     };
     let roots = roots(&set);
-    let cli = CliVars::load(ctx, &mut inv.diagnostics);
-    let parts: Vec<Collected> = roots
+    let mut parts: Vec<(&str, &Path, Collected)> = roots
         .par_iter()
         .map(|root| {
-            let mut ev = Eval::new(&set, ctx.sources, root);
-            ev.root_vars = root_vars(&ev, root, &cli);
-            iam::analyse_root(&ev)
+            (
+                root.rel.as_str(),
+                root.dir.as_path(),
+                evaluate_root(&set, root, ctx, &cli),
+            )
         })
         .collect();
-    finish(parts, &mut inv);
+    parts.extend(
+        early
+            .iter_mut()
+            .filter_map(|(f, part)| Some((f.rel.as_str(), f.dir.as_path(), part.take()?))),
+    );
+    // Root order, as if every root had been evaluated at the end.
+    parts.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(b.1)));
+    finish(parts.into_iter().map(|(_, _, p)| p).collect(), &mut inv);
     drop(roots);
     ctx.sources.keep(Box::new(set));
     inv
+}
+
+/// A scanned directory after parsing.
+enum Loaded {
+    /// Calls modules: evaluated once every module is known.
+    Parsed(Module),
+    /// Calls none: already evaluated as a root.
+    Evaluated {
+        files: DirFiles,
+        /// Files read and their diagnostics.
+        counted: (usize, Vec<Diagnostic>),
+        part: Option<Collected>,
+    },
+}
+
+fn evaluate_root(set: &ModuleSet, root: &Module, ctx: &FrontendCtx, cli: &CliVars) -> Collected {
+    let mut ev = Eval::new(set, ctx.sources, root);
+    ev.root_vars = root_vars(&ev, root, cli);
+    iam::analyse_root(&ev)
+}
+
+fn is_downloaded(p: &Path) -> bool {
+    p.components().any(|c| c.as_os_str() == ".terraform")
 }
 
 /// Most directories loaded only because a scanned module calls them.
@@ -90,7 +160,19 @@ const MAX_CALLED_DIRS: usize = 2000;
 
 /// Local module directories (`source = "../modules/x"`) that the scan paths did not include are read too,
 /// as Terraform would: their `.tf`/`.tf.json` files only, with the caller's scan root.
-fn load_called_modules(modules: &mut Vec<Module>, ctx: &FrontendCtx) {
+///
+/// A scanned directory evaluated early (`early`) that turns out to be called is parsed again and its early
+/// result dropped: it is a called module, not a root.
+fn load_called_modules(
+    modules: &mut Vec<Module>,
+    early: &mut [(DirFiles, Option<Collected>)],
+    ctx: &FrontendCtx,
+) {
+    let early_at: HashMap<PathBuf, usize> = early
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _))| (f.dir.clone(), i))
+        .collect();
     let mut known: HashSet<PathBuf> = modules.iter().map(|m| m.dir.clone()).collect();
     let mut frontier: Vec<(PathBuf, PathBuf)> = Vec::new();
     let targets = |m: &Module| -> Vec<(PathBuf, PathBuf)> {
@@ -103,10 +185,19 @@ fn load_called_modules(modules: &mut Vec<Module>, ctx: &FrontendCtx) {
         frontier.extend(targets(m));
     }
     let mut loaded = 0usize;
-    while !frontier.is_empty() && loaded < MAX_CALLED_DIRS {
+    while !frontier.is_empty() {
         let mut batch: Vec<(PathBuf, Vec<Discovered>)> = Vec::new();
+        let mut again: Vec<usize> = Vec::new();
         for (dir, root) in std::mem::take(&mut frontier) {
-            if known.contains(&dir) || loaded + batch.len() >= MAX_CALLED_DIRS {
+            if known.contains(&dir) {
+                continue;
+            }
+            if let Some(&i) = early_at.get(&dir) {
+                known.insert(dir);
+                again.push(i);
+                continue;
+            }
+            if loaded + batch.len() >= MAX_CALLED_DIRS {
                 continue;
             }
             known.insert(dir.clone());
@@ -116,12 +207,23 @@ fn load_called_modules(modules: &mut Vec<Module>, ctx: &FrontendCtx) {
             }
         }
         loaded += batch.len();
+        for &i in &again {
+            if let Some((_, part)) = early.get_mut(i) {
+                *part = None;
+            }
+        }
+        let early = &*early;
         let new: Vec<Module> = batch
             .par_iter()
             .map(|(dir, files)| {
                 let refs: Vec<&Discovered> = files.iter().collect();
                 module::load(dir, &refs, ctx.sources)
             })
+            .chain(
+                again
+                    .par_iter()
+                    .filter_map(|&i| early.get(i).map(|(f, _)| f.reparse())),
+            )
             .collect();
         for m in &new {
             frontier.extend(targets(m));
@@ -209,7 +311,6 @@ fn roots(set: &ModuleSet) -> Vec<&Module> {
         }
         calls.insert(m.dir.as_path(), targets);
     }
-    let is_downloaded = |p: &Path| p.components().any(|c| c.as_os_str() == ".terraform");
     let mut roots: Vec<&Module> = set
         .modules
         .values()

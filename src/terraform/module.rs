@@ -311,11 +311,34 @@ fn tfvars_rank(name: &str) -> u8 {
 
 /// Parses the files of one directory into a [`Module`].
 pub fn load(dir: &Path, files: &[&Discovered], sources: &SourceMap) -> Module {
-    let mut m = Module {
+    read(dir, files, sources).parse()
+}
+
+/// The files of one directory, each read and registered in the source map once, so that the directory can
+/// be parsed again (its syntax tree freed in between) without reading or reporting anything twice.
+pub struct DirFiles {
+    pub dir: PathBuf,
+    pub rel: String,
+    root: PathBuf,
+    /// `.tf`/`.tf.json` files in merge order (override files last), with whether each is JSON.
+    tf: Vec<(Arc<SourceFile>, bool)>,
+    /// tfvars files in Terraform's precedence order, with whether each is JSON.
+    tfvars: Vec<(Arc<SourceFile>, bool)>,
+    files: usize,
+    /// Files that could not be read.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the files of one directory.
+pub fn read(dir: &Path, files: &[&Discovered], sources: &SourceMap) -> DirFiles {
+    let mut out = DirFiles {
         dir: dir.to_path_buf(),
         rel: rel_dir(files.first().map(|f| f.rel.as_str()).unwrap_or(".")),
         root: files.first().map(|f| f.root.clone()).unwrap_or_default(),
-        ..Module::default()
+        tf: Vec::new(),
+        tfvars: Vec::new(),
+        files: 0,
+        diagnostics: Vec::new(),
     };
     let mut tf: Vec<&&Discovered> = files
         .iter()
@@ -327,18 +350,10 @@ pub fn load(dir: &Path, files: &[&Discovered], sources: &SourceMap) -> Module {
         (is_override(&name), f.path.clone())
     });
     for f in tf {
-        m.files += 1;
-        let file = match read_source(&f.path, &f.rel, sources) {
-            Ok(file) => file,
-            Err(d) => {
-                m.diagnostics.push(d);
-                continue;
-            }
-        };
-        if let Some(body) = parse_file(&file, f.kind == FileKind::TerraformJson, &mut m.diagnostics)
-        {
-            // Top-level attributes are not valid Terraform; they are ignored.
-            m.blocks.extend(body.blocks);
+        out.files += 1;
+        match read_source(&f.path, &f.rel, sources) {
+            Ok(file) => out.tf.push((file, f.kind == FileKind::TerraformJson)),
+            Err(d) => out.diagnostics.push(d),
         }
     }
     let mut vars: Vec<&&Discovered> = files
@@ -350,21 +365,51 @@ pub fn load(dir: &Path, files: &[&Discovered], sources: &SourceMap) -> Module {
         (tfvars_rank(&name.to_ascii_lowercase()), name)
     });
     for f in vars {
-        m.files += 1;
-        let file = match read_source(&f.path, &f.rel, sources) {
-            Ok(file) => file,
-            Err(d) => {
-                m.diagnostics.push(d);
-                continue;
+        out.files += 1;
+        match read_source(&f.path, &f.rel, sources) {
+            Ok(file) => {
+                let json = file_name(&f.path).to_ascii_lowercase().ends_with(".json");
+                out.tfvars.push((file, json));
             }
-        };
-        let json = file_name(&f.path).to_ascii_lowercase().ends_with(".json");
-        if let Some(body) = parse_tfvars(&file, json, &mut m.diagnostics) {
-            m.tfvars.push(body);
+            Err(d) => out.diagnostics.push(d),
         }
     }
-    m.index();
-    m
+    out
+}
+
+impl DirFiles {
+    /// The module, with the read errors and every syntax error among its diagnostics.
+    pub fn parse(&self) -> Module {
+        let mut m = Module {
+            dir: self.dir.clone(),
+            rel: self.rel.clone(),
+            root: self.root.clone(),
+            files: self.files,
+            diagnostics: self.diagnostics.clone(),
+            ..Module::default()
+        };
+        for (file, json) in &self.tf {
+            if let Some(body) = parse_file(file, *json, &mut m.diagnostics) {
+                // Top-level attributes are not valid Terraform; they are ignored.
+                m.blocks.extend(body.blocks);
+            }
+        }
+        for (file, json) in &self.tfvars {
+            if let Some(body) = parse_tfvars(file, *json, &mut m.diagnostics) {
+                m.tfvars.push(body);
+            }
+        }
+        m.index();
+        m
+    }
+
+    /// The module parsed once more: its files were already counted and its diagnostics already reported.
+    pub fn reparse(&self) -> Module {
+        let mut m = self.parse();
+        m.files = 0;
+        m.diagnostics.clear();
+        m
+    }
 }
 
 /// A tfvars file: HCL attributes, or a JSON object whose properties are the values.
