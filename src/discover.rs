@@ -161,9 +161,35 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Vec<Discovered
             walk(input, input, &excl, Walk::Tree, cwd, &mut out);
         }
     }
-    out.sort();
+    out.sort_unstable_by(|a, b| path_cmp(&a.path, &b.path).then_with(|| a.cmp(b)));
     out.dedup_by(|a, b| a.path == b.path);
     Ok(out)
+}
+
+/// Path order by bytes, a separator sorting before every other byte: the order of `Path`'s component-wise
+/// comparison for the normalised paths a walk produces, without parsing components on every comparison
+/// (which dominated sorting ten thousand files).
+pub fn path_cmp(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |c: &u8| {
+        if std::path::is_separator(char::from(*c)) {
+            0
+        } else {
+            u16::from(*c) + 1
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    // Sorted paths share long prefixes: skip them eight bytes at a time.
+    let (wa, _) = a.as_chunks::<8>();
+    let (wb, _) = b.as_chunks::<8>();
+    let same = wa.iter().zip(wb).take_while(|(x, y)| x == y).count() * 8;
+    let (a, b) = (
+        a.get(same..).unwrap_or_default(),
+        b.get(same..).unwrap_or_default(),
+    );
+    a.iter().map(key).cmp(b.iter().map(key))
 }
 
 /// What a walk collects.
@@ -256,6 +282,33 @@ fn discovered(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_order_is_component_order() {
+        let paths = [
+            "a/b",
+            "a.b/c",
+            "a-b/c",
+            "a/b/c",
+            "a",
+            "stacks/team-000/svc-1/main.tf",
+            "stacks/team-000/svc-10/main.tf",
+            "stacks/team-000/svc-1.x/main.tf",
+            "stacks/team-000/svc-1/a/b.tf",
+            "stacks/team-000/svc-1/main.tf.json",
+            "/abs/x/y",
+            "/abs/x.y",
+            "\u{e9}t\u{e9}/a",
+            "zzzzzzzzzzzzzzzzzzzz/a",
+            "zzzzzzzzzzzzzzzzzzzz.a",
+        ];
+        for a in paths {
+            for b in paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(path_cmp(a, b), a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn classifies_names() {

@@ -200,6 +200,19 @@ pub struct Inventory {
     pub metadata_ignores: Vec<crate::suppress::MetadataIgnore>,
     /// Files a front end analysed (for stats).
     pub files: usize,
+    pub(crate) role_index: RoleIndex,
+}
+
+/// Role positions by key, built on the first lookup once the inventory is complete; rules look roles up
+/// per finding, and a scan per lookup would make them quadratic in the number of roles.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RoleIndex(std::sync::OnceLock<foldhash::HashMap<String, usize>>);
+
+/// A cache: inventories are equal whether or not it has been built.
+impl PartialEq for RoleIndex {
+    fn eq(&self, _: &RoleIndex) -> bool {
+        true
+    }
 }
 
 impl Inventory {
@@ -218,6 +231,18 @@ impl Inventory {
     }
 
     pub fn role_by_key(&self, key: &str) -> Option<&Role> {
-        self.roles.iter().find(|r| r.decl.key == key)
+        let index = self.role_index.0.get_or_init(|| {
+            let mut m = foldhash::HashMap::default();
+            for (i, r) in self.roles.iter().enumerate() {
+                // The first role of a key wins, as a scan in order would find it.
+                m.entry(r.decl.key.clone()).or_insert(i);
+            }
+            m
+        });
+        match index.get(key).and_then(|&i| self.roles.get(i)) {
+            Some(r) if r.decl.key == key => Some(r),
+            // Roles changed after the index was built: the index is only a shortcut.
+            _ => self.roles.iter().find(|r| r.decl.key == key),
+        }
     }
 }

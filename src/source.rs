@@ -80,7 +80,8 @@ pub struct SourceFile {
     /// Path relative to the scan root, with `/` separators: what reports show.
     pub rel: String,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Offsets of line starts, computed on first use: most scanned files never have a position reported.
+    line_starts: OnceLock<Vec<u32>>,
     /// For files with long lines (a minified plan is one line): `(chars, utf16 units)` from the start of
     /// the file up to each multiple of [`CHECKPOINT_EVERY`] (rounded down to a char boundary), so a column
     /// costs a bounded count instead of a walk from the line start.
@@ -89,26 +90,29 @@ pub struct SourceFile {
 
 impl SourceFile {
     fn new(id: FileId, path: PathBuf, rel: String, text: String) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
         SourceFile {
             id,
             path,
             rel,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
             checkpoints: OnceLock::new(),
         }
+    }
+
+    /// Never empty: the first line starts at 0.
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut out = vec![0u32];
+            out.extend(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+            out
+        })
     }
 
     /// The 1-based line of a byte offset (a binary search; no column counting).
     pub fn line_of(&self, offset: u32) -> u32 {
         match self
-            .line_starts
+            .line_starts()
             .binary_search(&offset.min(self.text.len() as u32))
         {
             Ok(i) => i as u32 + 1,
@@ -163,11 +167,11 @@ impl SourceFile {
         while offset > 0 && !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
+        let line_idx = match self.line_starts().binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = self.line_starts[line_idx] as usize; // ok: index from binary_search on a non-empty vec
+        let line_start = self.line_starts()[line_idx] as usize; // ok: index from binary_search on a non-empty vec
         let (col, col16) = if offset - line_start <= CHECKPOINT_EVERY {
             let prefix = &self.text[line_start..offset];
             (
@@ -189,11 +193,11 @@ impl SourceFile {
     /// The text of a 1-based line, without its line terminator.
     pub fn line_text(&self, line: u32) -> &str {
         let idx = line.saturating_sub(1) as usize;
-        let Some(&start) = self.line_starts.get(idx) else {
+        let Some(&start) = self.line_starts().get(idx) else {
             return "";
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(idx + 1)
             .map(|&e| e as usize)
             .unwrap_or(self.text.len());
@@ -201,13 +205,13 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// Byte offset of the start of a 1-based line (clamped).
     pub fn line_start(&self, line: u32) -> usize {
-        let idx = (line.saturating_sub(1) as usize).min(self.line_starts.len() - 1);
-        self.line_starts[idx] as usize // ok: clamped index into a non-empty vec
+        let idx = (line.saturating_sub(1) as usize).min(self.line_starts().len() - 1);
+        self.line_starts()[idx] as usize // ok: clamped index into a non-empty vec
     }
 
     /// Byte offset of a 1-based line and 0-based character column (what YAML markers give).

@@ -533,6 +533,9 @@ pub struct InstanceProfileRoles {
 impl InstanceProfileRoles {
     pub fn of(inv: &Inventory) -> InstanceProfileRoles {
         let mut out = InstanceProfileRoles::default();
+        if inv.instance_profiles.is_empty() {
+            return out;
+        }
         let by_name: BTreeMap<&str, &Role> = inv
             .roles
             .iter()

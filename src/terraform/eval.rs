@@ -171,8 +171,9 @@ pub struct Eval<'m> {
     /// Root variable values (tfvars, `--var-file`, `--var`), in precedence order already applied.
     pub root_vars: HashMap<String, Value>,
     vars_unknown: Cell<bool>,
-    /// `.terraform/modules/modules.json` of the root: key → directory.
-    modules_json: Option<HashMap<String, PathBuf>>,
+    /// `.terraform/modules/modules.json` of the root: key → directory; read when a registry module call
+    /// first needs it (most roots make none).
+    modules_json: std::cell::OnceCell<Option<HashMap<String, PathBuf>>>,
     /// Canonical root module directory (relative paths) and scan root (`file()` confinement), resolved
     /// when `file()` first needs them: resolving costs system calls per path component, for every root.
     canonical_dirs: std::cell::OnceCell<(Option<PathBuf>, Option<PathBuf>)>,
@@ -183,7 +184,6 @@ pub struct Eval<'m> {
 
 impl<'m> Eval<'m> {
     pub fn new(set: &'m ModuleSet, sources: &'m SourceMap, root: &'m Module) -> Eval<'m> {
-        let modules_json = read_modules_json(&root.dir);
         let ev = Eval {
             set,
             sources,
@@ -202,7 +202,7 @@ impl<'m> Eval<'m> {
             merged_docs: RefCell::default(),
             root_vars: HashMap::new(),
             vars_unknown: Cell::new(false),
-            modules_json,
+            modules_json: std::cell::OnceCell::new(),
             canonical_dirs: std::cell::OnceCell::new(),
             root_dir: root,
             module_dirs: RefCell::default(),
@@ -1908,7 +1908,10 @@ impl<'m> Eval<'m> {
         {
             join_source(&m.dir, &source)
         } else {
-            match self.modules_json.as_ref().and_then(|j| j.get(&modules_key)) {
+            let modules_json = self
+                .modules_json
+                .get_or_init(|| read_modules_json(&self.root_dir.dir));
+            match modules_json.as_ref().and_then(|j| j.get(&modules_key)) {
                 Some(d) => d.clone(),
                 None => {
                     return Err(Unknown::new(

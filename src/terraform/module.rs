@@ -345,9 +345,13 @@ pub fn read(dir: &Path, files: &[&Discovered], sources: &SourceMap) -> DirFiles 
         .filter(|f| matches!(f.kind, FileKind::Terraform | FileKind::TerraformJson))
         .collect();
     // Override files are merged last (their blocks replace the originals).
-    tf.sort_by_key(|f| {
-        let name = file_name(&f.path);
-        (is_override(&name), f.path.clone())
+    let overrides = |f: &Discovered| {
+        f.path
+            .file_name()
+            .is_some_and(|n| is_override(&n.to_string_lossy()))
+    };
+    tf.sort_by(|a, b| {
+        (overrides(a).cmp(&overrides(b))).then_with(|| crate::discover::path_cmp(&a.path, &b.path))
     });
     for f in tf {
         out.files += 1;
