@@ -227,7 +227,7 @@ fn walk(
                 return false;
             }
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
-            if excl_dirs.is_match(rel) {
+            if !excl_dirs.is_empty() && excl_dirs.is_match(rel) {
                 return false;
             }
         }
@@ -268,7 +268,8 @@ fn discovered(
         return None;
     }
     let rel_to_root = path.strip_prefix(root).unwrap_or(path);
-    if excl.is_match(rel_to_root) || excl.is_match(path) {
+    // Matching builds a candidate path even against an empty set.
+    if !excl.is_empty() && (excl.is_match(rel_to_root) || excl.is_match(path)) {
         return None;
     }
     Some(Discovered {

@@ -1545,15 +1545,31 @@ impl<'m> Eval<'m> {
     ) -> String {
         let i = self.inst(inst);
         let k = key.map(InstKey::suffix).unwrap_or_default();
-        match kind {
-            BlockKind::Resource => format!("{}{ty}.{name}{k}", i.prefix),
-            BlockKind::Data => format!("{}data.{ty}.{name}{k}", i.prefix),
-            BlockKind::Module => format!("{}module.{name}{k}", i.prefix),
-        }
+        // Built by hand: addresses are made for every reference evaluated, and `format!` costs several
+        // times more.
+        let (kind_prefix, ty) = match kind {
+            BlockKind::Resource => ("", ty),
+            BlockKind::Data => ("data.", ty),
+            BlockKind::Module => ("module", ""),
+        };
+        let mut out = String::with_capacity(
+            i.prefix.len() + kind_prefix.len() + ty.len() + name.len() + k.len() + 1,
+        );
+        out.push_str(&i.prefix);
+        out.push_str(kind_prefix);
+        out.push_str(ty);
+        out.push('.');
+        out.push_str(name);
+        out.push_str(&k);
+        out
     }
 
     pub fn key_of(&self, address: &str) -> String {
-        format!("{}::{}", self.scope_key, address)
+        let mut out = String::with_capacity(self.scope_key.len() + 2 + address.len());
+        out.push_str(&self.scope_key);
+        out.push_str("::");
+        out.push_str(address);
+        out
     }
 
     #[allow(clippy::too_many_arguments)]

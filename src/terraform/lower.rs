@@ -88,8 +88,8 @@ impl<'s> Lowerer<'s> {
         if verbatim
             && self.map.is_none()
             && self.src.get(raw.clone()) == Some(value)
-            && !value.contains("$${")
-            && !value.contains("%%{")
+            && !(value.bytes().any(|b| b == b'$' || b == b'%')
+                && (value.contains("$${") || value.contains("%%{")))
         {
             return Str::lit_with(value, Some(Span::new(self.file, raw.start, raw.end)), true);
         }

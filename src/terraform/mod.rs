@@ -44,14 +44,26 @@ use std::path::{Path, PathBuf};
 /// scanned root are analysed through their calls; others as roots (SPEC §1.2).
 pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
     // Grouped by hash, then sorted once: path comparisons walk components and cost far more than hashing.
-    let mut by_dir: HashMap<PathBuf, Vec<&Discovered>> = HashMap::new();
+    // Paths are cleaned once per directory as written, not once per file.
+    let mut by_parent: HashMap<&Path, Vec<&Discovered>> = HashMap::new();
     for f in files {
-        let dir = f
-            .path
-            .parent()
-            .map(clean_path)
-            .unwrap_or_else(|| PathBuf::from("."));
-        by_dir.entry(dir).or_default().push(f);
+        by_parent
+            .entry(f.path.parent().unwrap_or(Path::new("")))
+            .or_default()
+            .push(f);
+    }
+    let mut by_dir: HashMap<PathBuf, Vec<&Discovered>> = HashMap::new();
+    for (parent, fs) in by_parent {
+        let dir = if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            clean_path(parent)
+        };
+        by_dir.entry(dir).or_default().extend(fs);
+    }
+    // Discovery order (what decides a module's first file) even where two spellings met.
+    for fs in by_dir.values_mut() {
+        fs.sort_by(|a, b| crate::discover::path_cmp(&a.path, &b.path));
     }
     let mut by_dir: Vec<(PathBuf, Vec<&Discovered>)> = by_dir.into_iter().collect();
     by_dir.sort_unstable_by(|a, b| crate::discover::path_cmp(&a.0, &b.0));
