@@ -143,7 +143,7 @@ pub fn analyze(files: &[Discovered], options: &ScanOptions, sources: &SourceMap)
 
 /// A YAML/JSON/template file: CloudFormation, a plan, or nothing (skipped silently).
 fn analyze_other(file: &Discovered, ctx: &FrontendCtx) -> Inventory {
-    let bytes = match std::fs::read(&file.path) {
+    let bytes = match source::read_file(&file.path) {
         Ok(b) => b,
         Err(e) => {
             let mut inv = Inventory::default();

@@ -29,3 +29,25 @@ fn columns_on_very_long_lines_use_checkpoints() {
     assert_eq!(p.col as usize, prefix.chars().count() + 1);
     assert_eq!(p.col16 as usize, prefix.encode_utf16().count() + 1);
 }
+
+#[test]
+fn files_of_every_size_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    for size in [
+        0usize,
+        1,
+        550,
+        64 * 1024 - 1,
+        64 * 1024,
+        64 * 1024 + 1,
+        300_000,
+    ] {
+        let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let p = dir.path().join(format!("f{size}"));
+        std::fs::write(&p, &bytes).unwrap();
+        // Twice: the per-thread buffer must not leak one file into the next.
+        assert_eq!(read_file(&p).unwrap(), bytes, "size {size}");
+        assert_eq!(read_file(&p).unwrap(), bytes, "size {size}");
+    }
+    assert!(read_file(&dir.path().join("missing")).is_err());
+}

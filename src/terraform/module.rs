@@ -206,7 +206,7 @@ pub fn read_source(
     rel: &str,
     sources: &SourceMap,
 ) -> Result<Arc<SourceFile>, Diagnostic> {
-    match std::fs::read(path) {
+    match crate::source::read_file(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(sources.add(path.to_path_buf(), rel.to_string(), text)),
             Err(e) => {
