@@ -341,17 +341,15 @@ impl Baseline {
 /// the same address).
 struct Declarations<'a> {
     by_address: HashMap<&'a str, Vec<Span>>,
-    by_dir: HashMap<(&'a str, Option<&'a Path>), Vec<Span>>,
-    /// The directory of each file, by file id.
-    dirs: Vec<Option<&'a Path>>,
+    by_dir: HashMap<(&'a str, &'a [u8]), Vec<Span>>,
+    files: &'a [Arc<SourceFile>],
 }
 
 fn declarations<'a>(inv: &'a Inventory, files: &'a [Arc<SourceFile>]) -> Declarations<'a> {
-    let dirs: Vec<Option<&Path>> = files.iter().map(|f| f.path.parent()).collect();
     let mut out = Declarations {
         by_address: HashMap::new(),
         by_dir: HashMap::new(),
-        dirs,
+        files,
     };
     let decls = inv
         .roles
@@ -376,8 +374,18 @@ fn declarations<'a>(inv: &'a Inventory, files: &'a [Arc<SourceFile>]) -> Declara
 }
 
 impl<'a> Declarations<'a> {
-    fn dir_of(&self, span: Span) -> Option<&'a Path> {
-        self.dirs.get(span.file.0 as usize).copied().flatten()
+    /// The directory part of the file's path, as bytes: paths in one scan are spelled alike, and hashing
+    /// bytes instead of path components is what keeps this cheap with thousands of same-named resources.
+    fn dir_of(&self, span: Span) -> &'a [u8] {
+        let Some(f) = self.files.get(span.file.0 as usize) else {
+            return &[];
+        };
+        let path = f.path.as_os_str().as_encoded_bytes();
+        let cut = path
+            .iter()
+            .rposition(|&b| std::path::is_separator(char::from(b)))
+            .unwrap_or(0);
+        path.get(..cut).unwrap_or_default()
     }
 
     /// The declaration of the resource a finding names: the only one with that address, or the only one in

@@ -518,3 +518,48 @@ Resources:
     assert_eq!(sam[0]["resource"], "WorkerRole");
     assert_eq!(sam[0]["suppressed"], true, "{:#?}", sam[0]);
 }
+
+#[test]
+fn a_comment_above_a_resource_silences_it_in_its_own_module_only() {
+    // The same address in two root modules, the account written in each module's tfvars: the finding sits
+    // in the tfvars file, the comment above the role of one module only.
+    let dir = tempdir();
+    for (m, comment) in [
+        (
+            "a",
+            "# trustlint:ignore TL010 vendor account, reviewed by security\n",
+        ),
+        ("b", ""),
+    ] {
+        write(
+            dir.path(),
+            &format!("{m}/main.tf"),
+            &format!(
+                "variable \"acct\" {{}}\n{comment}{}",
+                role("r", "arn:aws:iam::${var.acct}:root")
+            ),
+        );
+        write(
+            dir.path(),
+            &format!("{m}/terraform.tfvars"),
+            "acct = \"999999999999\"\n",
+        );
+    }
+    let o = trustlint(dir.path(), &["scan", ".", "--format", "json"]);
+    let findings = json(&o);
+    let tl010 = by_resource(&findings, "TL010", "aws_iam_role.r");
+    let state: Vec<(&str, bool)> = tl010
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or(""),
+                f["suppressed"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        state,
+        [("a/terraform.tfvars", true), ("b/terraform.tfvars", false)],
+        "{findings:#?}"
+    );
+}
