@@ -62,13 +62,13 @@ impl<'a> Context<'a> {
         sources: &'a SourceMap,
         graph: &'a Graph,
     ) -> Context<'a> {
-        Context {
+        Context::with_grants(
             inventory,
             config,
             sources,
             graph,
-            grants: common::GrantIndex::build(inventory),
-        }
+            common::GrantIndex::build(inventory),
+        )
     }
 
     /// A context with grants already computed.
