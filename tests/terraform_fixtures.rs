@@ -808,9 +808,16 @@ resource "aws_iam_role" "escape" {
 
 #[test]
 fn a_scanned_module_that_calls_nothing_is_evaluated_through_its_callers_only() {
-    // `mod` calls no module, so it is evaluated as soon as it is parsed; `live` and `other` calling it must
-    // still make it a called module: its role appears once per caller, never on its own, and its files are
-    // counted and its syntax error reported once.
+    // Found as called by a look at the callers' text before anything is evaluated.
+    called_module_is_not_a_root(r#"../mod"#);
+    // Written with an escape that look misses: `mod` is evaluated early as a root, then found called once
+    // the callers are parsed, and its early result dropped.
+    called_module_is_not_a_root(r#"..\u002fmod"#);
+}
+
+fn called_module_is_not_a_root(source: &str) {
+    // `mod` calls no module; `live` and `other` calling it must make it a called module: its role appears
+    // once per caller, never on its own, and its files are counted and its syntax error reported once.
     let tmp = tempfile::tempdir().unwrap();
     for d in ["live", "other", "mod", "alone"] {
         std::fs::create_dir_all(tmp.path().join(d)).unwrap();
@@ -818,7 +825,7 @@ fn a_scanned_module_that_calls_nothing_is_evaluated_through_its_callers_only() {
     for caller in ["live", "other"] {
         std::fs::write(
             tmp.path().join(caller).join("main.tf"),
-            "module \"m\" {\n  source = \"../mod\"\n  peer = \"343434343434\"\n}\n",
+            format!("module \"m\" {{\n  source = \"{source}\"\n  peer = \"343434343434\"\n}}\n"),
         )
         .unwrap();
     }

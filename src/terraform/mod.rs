@@ -71,13 +71,21 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
     let cli = CliVars::load(ctx, &mut cli_diags);
     // A directory that calls no module is evaluated as a root as soon as it is parsed and its syntax tree
     // freed, so that memory stays bounded by the directories in flight. Should a scanned module turn out to
-    // call it, the result is discarded and the directory parsed again from the text already read.
-    let loaded: Vec<Loaded> = by_dir
+    // call it, the result is discarded and the directory parsed again from the text already read; a look at
+    // the text of every directory first keeps that from happening to the modules a repository calls.
+    let read: Vec<DirFiles> = by_dir
         .par_iter()
-        .map(|(dir, fs)| {
-            let files = module::read(dir, fs, ctx.sources);
+        .map(|(dir, fs)| module::read(dir, fs, ctx.sources))
+        .collect();
+    let likely_called: HashSet<PathBuf> = read
+        .par_iter()
+        .flat_map_iter(|f| f.local_sources_hint())
+        .collect();
+    let loaded: Vec<Loaded> = read
+        .into_par_iter()
+        .map(|files| {
             let mut m = files.parse();
-            if !m.call_order.is_empty() || is_downloaded(&m.dir) {
+            if !m.call_order.is_empty() || is_downloaded(&m.dir) || likely_called.contains(&m.dir) {
                 return Loaded::Parsed(m);
             }
             let counted = (m.files, std::mem::take(&mut m.diagnostics));

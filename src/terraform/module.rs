@@ -407,6 +407,37 @@ impl DirFiles {
         m
     }
 
+    /// Directories this one seems to call, from a textual look for `source = "./…"` / `"../…"` (HCL) and
+    /// `"source": "…"` (JSON) without parsing. Only a hint: a miss or a false match costs time, never
+    /// correctness.
+    pub fn local_sources_hint(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (file, _) in &self.tf {
+            let text = file.text.as_str();
+            for (at, _) in text.match_indices("source") {
+                let rest = text.get(at + "source".len()..).unwrap_or_default();
+                let rest = rest.strip_prefix('"').unwrap_or(rest).trim_start();
+                let Some(rest) = rest.strip_prefix(['=', ':']) else {
+                    continue;
+                };
+                let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                let Some(value) = rest.split('"').next() else {
+                    continue;
+                };
+                if value.starts_with("./")
+                    || value.starts_with("../")
+                    || value == "."
+                    || value == ".."
+                {
+                    out.push(join_source(&self.dir, value));
+                }
+            }
+        }
+        out
+    }
+
     /// The module parsed once more: its files were already counted and its diagnostics already reported.
     pub fn reparse(&self) -> Module {
         let mut m = self.parse();
