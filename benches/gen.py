@@ -2,7 +2,7 @@
 """Generates trustlint's benchmark inputs (never committed: they are written under target/bench).
 
   gen.py monorepo DIR FILES   a Terraform monorepo of FILES files (5 per module): roles with every trust
-                              document form, variables, locals, module calls, and the non-IAM resources
+                              document form, variables, locals, data sources and the non-IAM resources
                               that make up most real repositories
   gen.py plan FILE MEGABYTES  a `terraform show -json` plan of about MEGABYTES MB (minified, as Terraform
                               writes it) with planned_values, resource_changes, prior_state and
