@@ -2,11 +2,12 @@
 //! kept), evaluate (variables, locals, modules, data
 //! sources) and produce the [`Inventory`].
 //!
-//! Flow: files are grouped by directory (one directory = one module) and parsed in parallel, each file
-//! once, into trustlint's own syntax tree ([`ast`]) whose string literals already carry exact spans. Root
-//! modules (directories no scanned module calls) are then evaluated in parallel, each by its own lazy,
+//! Flow: files are grouped by directory (one directory = one module), read, and parsed in parallel, each
+//! file once, into trustlint's own syntax tree ([`ast`]) whose string literals already carry exact spans.
+//! Root modules (directories no scanned module calls) are evaluated in parallel, each by its own lazy,
 //! memoising [`eval::Eval`] that instantiates the modules it calls; only IAM resources and what they
-//! reference are evaluated. Policies, users, groups and attachments are matched across roots at the end.
+//! reference are evaluated. A directory that calls no module and that no directory's text names as a module
+//! source is evaluated right after it is parsed and its tree freed; the others once every module is known. Policies, users, groups and attachments are matched across roots at the end.
 //!
 //! Keys: an item's [`Decl::key`](crate::model::Decl::key) is `<root module dir>::<address>`, the address
 //! being relative to that root (`module.ci.aws_iam_role.this["prod"]`), so a module called by two roots
