@@ -167,11 +167,12 @@ impl SourceFile {
         while offset > 0 && !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line_idx = match self.line_starts().binary_search(&(offset as u32)) {
+        let starts = self.line_starts();
+        let line_idx = match starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = self.line_starts()[line_idx] as usize; // ok: index from binary_search on a non-empty vec
+        let line_start = starts[line_idx] as usize; // ok: index from binary_search on a non-empty vec
         let (col, col16) = if offset - line_start <= CHECKPOINT_EVERY {
             let prefix = &self.text[line_start..offset];
             (
@@ -193,11 +194,11 @@ impl SourceFile {
     /// The text of a 1-based line, without its line terminator.
     pub fn line_text(&self, line: u32) -> &str {
         let idx = line.saturating_sub(1) as usize;
-        let Some(&start) = self.line_starts().get(idx) else {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(idx) else {
             return "";
         };
-        let end = self
-            .line_starts()
+        let end = starts
             .get(idx + 1)
             .map(|&e| e as usize)
             .unwrap_or(self.text.len());
@@ -210,8 +211,9 @@ impl SourceFile {
 
     /// Byte offset of the start of a 1-based line (clamped).
     pub fn line_start(&self, line: u32) -> usize {
-        let idx = (line.saturating_sub(1) as usize).min(self.line_starts().len() - 1);
-        self.line_starts()[idx] as usize // ok: clamped index into a non-empty vec
+        let starts = self.line_starts();
+        let idx = (line.saturating_sub(1) as usize).min(starts.len() - 1);
+        starts[idx] as usize // ok: clamped index into a non-empty vec
     }
 
     /// Byte offset of a 1-based line and 0-based character column (what YAML markers give).

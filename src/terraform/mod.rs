@@ -89,12 +89,12 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
             if !m.call_order.is_empty() || is_downloaded(&m.dir) || likely_called.contains(&m.dir) {
                 return Loaded::Parsed(m);
             }
-            let counted = (m.files, std::mem::take(&mut m.diagnostics));
+            let diagnostics = std::mem::take(&mut m.diagnostics);
             let part = evaluate_root(&ModuleSet::default(), &m, ctx, &cli);
             Loaded::Evaluated {
                 files,
-                counted,
-                part: Some(part),
+                diagnostics,
+                part,
             }
         })
         .collect();
@@ -103,19 +103,19 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
     let mut early: Vec<(DirFiles, Option<Collected>)> = Vec::new();
     for l in loaded {
         match l {
-            Loaded::Parsed(m) => {
+            Loaded::Parsed(mut m) => {
                 inv.files += m.files;
-                inv.diagnostics.extend(m.diagnostics.iter().cloned());
+                inv.diagnostics.append(&mut m.diagnostics);
                 modules.push(m);
             }
             Loaded::Evaluated {
                 files,
-                counted: (n, diags),
+                diagnostics,
                 part,
             } => {
-                inv.files += n;
-                inv.diagnostics.extend(diags);
-                early.push((files, part));
+                inv.files += files.count();
+                inv.diagnostics.extend(diagnostics);
+                early.push((files, Some(part)));
             }
         }
     }
@@ -160,9 +160,9 @@ enum Loaded {
     /// Calls none: already evaluated as a root.
     Evaluated {
         files: DirFiles,
-        /// Files read and their diagnostics.
-        counted: (usize, Vec<Diagnostic>),
-        part: Option<Collected>,
+        /// Read and syntax errors of its files.
+        diagnostics: Vec<Diagnostic>,
+        part: Collected,
     },
 }
 

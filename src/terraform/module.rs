@@ -438,6 +438,11 @@ impl DirFiles {
         out
     }
 
+    /// Files of the directory, read or not.
+    pub fn count(&self) -> usize {
+        self.files
+    }
+
     /// The module parsed once more: its files were already counted and its diagnostics already reported.
     pub fn reparse(&self) -> Module {
         let mut m = self.parse();
