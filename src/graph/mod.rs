@@ -234,13 +234,55 @@ pub struct Edge {
     pub set_source_identity: bool,
 }
 
+/// Edge indices per node, all in one array (two allocations, not one per node).
+#[derive(Clone, Debug, Default)]
+struct Adjacency {
+    /// `edges[start[n]..start[n + 1]]` are node `n`'s.
+    start: Vec<usize>,
+    edges: Vec<usize>,
+}
+
+impl Adjacency {
+    /// Groups edge indices by the node `end` picks, each group in edge order.
+    fn new(nodes: usize, edges: &[Edge], end: impl Fn(&Edge) -> usize) -> Adjacency {
+        let mut start = vec![0usize; nodes + 1];
+        for e in edges {
+            if let Some(c) = end(e).checked_add(1).and_then(|i| start.get_mut(i)) {
+                *c += 1;
+            }
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut out = vec![0usize; start.last().copied().unwrap_or(0)];
+        for (i, e) in edges.iter().enumerate() {
+            if let Some(at) = next.get_mut(end(e)) {
+                if let Some(slot) = out.get_mut(*at) {
+                    *slot = i;
+                }
+                *at += 1;
+            }
+        }
+        Adjacency { start, edges: out }
+    }
+
+    fn of(&self, node: usize) -> &[usize] {
+        let next = node.checked_add(1).and_then(|n| self.start.get(n));
+        match (self.start.get(node), next) {
+            (Some(&a), Some(&b)) => self.edges.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
 /// The effective assume-role graph.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
-    out: Vec<Vec<usize>>,
-    inc: Vec<Vec<usize>>,
+    out: Adjacency,
+    inc: Adjacency,
     by_id: HashMap<String, usize>,
     by_key: HashMap<String, usize>,
     policies: Vec<PolicySource>,
@@ -280,12 +322,12 @@ impl Graph {
 
     /// Indices of the edges leaving a node.
     pub fn out_edges(&self, node: usize) -> &[usize] {
-        self.out.get(node).map(Vec::as_slice).unwrap_or(&[])
+        self.out.of(node)
     }
 
     /// Indices of the edges entering a node.
     pub fn in_edges(&self, node: usize) -> &[usize] {
-        self.inc.get(node).map(Vec::as_slice).unwrap_or(&[])
+        self.inc.of(node)
     }
 
     pub fn node_by_id(&self, id: &str) -> Option<usize> {
@@ -771,6 +813,14 @@ impl<'a> Builder<'a> {
 
     fn scanned_nodes(&mut self) {
         let inv = self.inv;
+        // Scanned principals are most of the nodes: sized once rather than grown by doubling.
+        let scanned = inv.roles.len() + inv.users.len() + inv.groups.len();
+        self.nodes.reserve(scanned);
+        self.node_policies.reserve(scanned);
+        self.by_id.reserve(scanned);
+        self.role_by_key.reserve(inv.roles.len());
+        self.role_by_name.reserve(inv.roles.len());
+        self.role_by_path_name.reserve(inv.roles.len());
         for (ri, r) in inv.roles.iter().enumerate() {
             let arn = PrincipalArn::new("role", &r.decl.key, r.path.as_ref(), r.name.as_ref());
             let mut n = Builder::blank(
@@ -2242,11 +2292,12 @@ impl<'a> Builder<'a> {
             policies,
             grants,
             truncated,
+            mut by_id,
             ..
         } = self;
-        // Deterministic order: nodes by id, edges by (from, to, kind, position).
+        // Deterministic order: nodes by id (unique), edges by (from, to, kind, position).
         let mut order: Vec<usize> = (0..nodes.len()).collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             let ia = nodes.get(a).map(|n| n.id.as_str()).unwrap_or("");
             let ib = nodes.get(b).map(|n| n.id.as_str()).unwrap_or("");
             ia.cmp(ib)
@@ -2257,20 +2308,26 @@ impl<'a> Builder<'a> {
                 *p = new;
             }
         }
-        let remap = |i: usize| perm.get(i).copied().unwrap_or(i);
-        let mut slots: Vec<Option<Node>> = nodes.drain(..).map(Some).collect();
-        let mut sorted = Vec::with_capacity(slots.len());
-        for &old in &order {
-            if let Some(mut n) = slots.get_mut(old).and_then(Option::take) {
-                for r in &mut n.trust.roles {
-                    *r = remap(*r);
+        drop(order);
+        // Nodes move to their places by swaps, without a second array of nodes.
+        let mut place = perm.clone();
+        for i in 0..nodes.len() {
+            while let Some(&to) = place.get(i) {
+                if to == i || to >= nodes.len() {
+                    break;
                 }
-                n.trust.roles.sort_unstable();
-                n.trust.roles.dedup();
-                sorted.push(n);
+                nodes.swap(i, to);
+                place.swap(i, to);
             }
         }
-        let nodes = sorted;
+        let remap = |i: usize| perm.get(i).copied().unwrap_or(i);
+        for n in &mut nodes {
+            for r in &mut n.trust.roles {
+                *r = remap(*r);
+            }
+            n.trust.roles.sort_unstable();
+            n.trust.roles.dedup();
+        }
         for e in &mut edges {
             e.from = remap(e.from);
             e.to = remap(e.to);
@@ -2292,20 +2349,13 @@ impl<'a> Builder<'a> {
                 && a.statement == b.statement
                 && a.entry == b.entry
         });
-        let mut out = vec![Vec::new(); nodes.len()];
-        let mut inc = vec![Vec::new(); nodes.len()];
-        for (i, e) in edges.iter().enumerate() {
-            if let Some(o) = out.get_mut(e.from) {
-                o.push(i);
-            }
-            if let Some(o) = inc.get_mut(e.to) {
-                o.push(i);
-            }
+        let out = Adjacency::new(nodes.len(), &edges, |e| e.from);
+        let inc = Adjacency::new(nodes.len(), &edges, |e| e.to);
+        for i in by_id.values_mut() {
+            *i = remap(*i);
         }
-        let mut by_id = HashMap::with_capacity(nodes.len());
-        let mut by_key = HashMap::new();
+        let mut by_key = HashMap::with_capacity(nodes.len());
         for (i, n) in nodes.iter().enumerate() {
-            by_id.insert(n.id.clone(), i);
             if let Some(k) = &n.key {
                 by_key.insert(k.clone(), i);
             }
@@ -2468,6 +2518,54 @@ mod tests {
             use_site_span(&d, Some(sp(400, 410)), &[]),
             Some(sp(300, 311))
         );
+    }
+
+    /// Nodes come out sorted by id and each node's edge lists hold exactly its edges, in edge order, whatever
+    /// order the roles were declared in.
+    #[test]
+    fn nodes_are_ordered_and_edge_lists_match_the_edges() {
+        let this = |n: &str| format!("arn:aws:iam::{}:role/{n}", testing::THIS);
+        let (zed, alpha, mid) = (
+            testing::trust(&this("alpha")),
+            testing::service("lambda.amazonaws.com"),
+            testing::trust(&this("zed")),
+        );
+        let both = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole",
+                "Principal":{{"AWS":["{}","{}"],"Service":"ec2.amazonaws.com"}}}}]}}"#,
+            this("zed"),
+            this("mid")
+        );
+        let inv = testing::inventory(&[
+            ("zed", "/", zed.as_str(), None),
+            ("mid", "/", mid.as_str(), None),
+            ("alpha", "/", alpha.as_str(), None),
+            ("both", "/", both.as_str(), None),
+        ]);
+        let g = Graph::build(&inv);
+        let ids: Vec<&str> = g.nodes().iter().map(|n| n.id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert!(g.edges().len() >= 5, "{:?}", g.edges());
+        for (n, id) in ids.iter().enumerate() {
+            let out: Vec<usize> = (0..g.edges().len())
+                .filter(|&i| g.edges()[i].from == n)
+                .collect();
+            let inc: Vec<usize> = (0..g.edges().len())
+                .filter(|&i| g.edges()[i].to == n)
+                .collect();
+            assert_eq!(g.out_edges(n), out.as_slice(), "out of {id}");
+            assert_eq!(g.in_edges(n), inc.as_slice(), "into {id}");
+            assert_eq!(g.node_by_id(id), Some(n));
+        }
+        for (i, n) in g.nodes().iter().enumerate() {
+            if let Some(k) = &n.key {
+                assert_eq!(g.node_by_key(k), Some(i));
+            }
+        }
+        assert!(g.out_edges(g.nodes().len()).is_empty());
+        assert!(g.in_edges(usize::MAX).is_empty());
     }
 
     #[test]
