@@ -6,6 +6,7 @@
 use super::{Context, Rule, RuleMeta};
 use crate::finding::{Finding, Related, Severity};
 use crate::graph::{describe, Chain, Cycle, EdgeKind, Graph};
+use rayon::prelude::*;
 
 static META: RuleMeta = RuleMeta {
     id: "TL003",
@@ -238,8 +239,23 @@ impl Rule for RoleChain {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         let g = ctx.graph;
-        out.extend(g.chains().iter().filter_map(|c| chain_finding(g, c)));
-        out.extend(g.cycles().iter().filter_map(|c| cycle_finding(g, c)));
+        // The graph rules run after everything else: chains and cycles are found side by side.
+        let (chains, cycles) = rayon::join(
+            || {
+                g.chains()
+                    .par_iter()
+                    .filter_map(|c| chain_finding(g, c))
+                    .collect::<Vec<_>>()
+            },
+            || {
+                g.cycles()
+                    .par_iter()
+                    .filter_map(|c| cycle_finding(g, c))
+                    .collect::<Vec<_>>()
+            },
+        );
+        out.extend(chains);
+        out.extend(cycles);
     }
 }
 
