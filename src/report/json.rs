@@ -145,16 +145,21 @@ pub fn render_with(out: &ScanOutput, rules: &[&RuleMeta]) -> String {
                 .map(|f| JsonFinding::new(f, &out.sources, rules))
                 .collect();
             // Serialising plain structs of strings and integers cannot fail.
-            let s = serde_json::to_string_pretty(&items).unwrap_or_default();
-            s.strip_prefix("[\n")
-                .and_then(|s| s.strip_suffix("\n]"))
-                .unwrap_or("")
-                .to_string()
+            serde_json::to_string_pretty(&items).unwrap_or_default()
         })
         .collect();
     if chunks.is_empty() {
         return "[]\n".to_string();
     }
+    // Each chunk's elements, without the brackets of its own array (not copied out: megabytes of text).
+    let chunks: Vec<&str> = chunks
+        .iter()
+        .map(|c| {
+            c.strip_prefix("[\n")
+                .and_then(|s| s.strip_suffix("\n]"))
+                .unwrap_or("")
+        })
+        .collect();
     let len = chunks.iter().map(|c| c.len() + 2).sum::<usize>() + 4;
     let mut s = String::with_capacity(len);
     s.push_str("[\n");

@@ -45,16 +45,18 @@ use std::path::{Path, PathBuf};
 /// scanned root are analysed through their calls; others as roots (SPEC §1.2).
 pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
     // Grouped by hash, then sorted once: path comparisons walk components and cost far more than hashing.
-    // Paths are cleaned once per directory as written, not once per file.
-    let mut by_parent: HashMap<&Path, Vec<&Discovered>> = HashMap::new();
+    // Parents are keyed by their bytes (a `Path` hashes component by component) and cleaned once per
+    // directory as written, so that spellings of one directory meet in `by_dir`.
+    let mut by_parent: HashMap<&std::ffi::OsStr, Vec<&Discovered>> = HashMap::new();
     for f in files {
         by_parent
-            .entry(f.path.parent().unwrap_or(Path::new("")))
+            .entry(f.path.parent().unwrap_or(Path::new("")).as_os_str())
             .or_default()
             .push(f);
     }
     let mut by_dir: HashMap<PathBuf, Vec<&Discovered>> = HashMap::new();
     for (parent, fs) in by_parent {
+        let parent = Path::new(parent);
         let dir = if parent.as_os_str().is_empty() {
             PathBuf::from(".")
         } else {
