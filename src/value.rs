@@ -197,6 +197,21 @@ impl Str {
         }
     }
 
+    /// [`Str::push_str`] taking `other` whole: its text and parts move instead of being copied.
+    pub fn append(&mut self, other: Str) {
+        if self.text.is_empty() && self.parts.is_empty() {
+            *self = other;
+            return;
+        }
+        let base = self.text.len() as u32;
+        self.text.push_str(&other.text);
+        self.parts.extend(other.parts.into_iter().map(|mut p| {
+            p.start += base;
+            p.end += base;
+            p
+        }));
+    }
+
     pub fn concat<'a>(items: impl IntoIterator<Item = &'a Str>) -> Str {
         let mut out = Str::default();
         for s in items {

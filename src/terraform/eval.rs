@@ -631,21 +631,21 @@ impl<'m> Eval<'m> {
             );
         }
         let mut out = Str::default();
-        for p in &pieces {
-            match p {
-                Value::Unknown(u) if vals::is_error(u) => return p.clone(),
+        for p in pieces {
+            match &p {
+                Value::Unknown(u) if vals::is_error(u) => return p,
                 Value::Null(_) => {
                     return self.err(span, "a null value is interpolated into a string")
                 }
                 _ => {}
             }
-            if let Some(s) = vals::to_str(p) {
+            if let Some(s) = vals::into_str(p) {
                 if out.text.len() + s.text.len() > vals::MAX_STR
                     || out.parts.len() + s.parts.len() > vals::MAX_PARTS
                 {
                     return self.unknown(span, "the string is too long to evaluate");
                 }
-                out.push_str(&s);
+                out.append(s);
             }
         }
         Value::Str(out)

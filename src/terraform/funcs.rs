@@ -113,7 +113,15 @@ fn apply(ev: &Eval, inst: usize, c: &Call, args: Vec<Value>, depth: usize) -> Va
             }
         }
     }
-    let r = builtin(ev, inst, c, &args);
+    let r = match args.first() {
+        // A structure stands for its own JSON text (see `builtin`): moved through, not copied.
+        Some(Value::List(..) | Value::Map(..) | Value::Branches(_) | Value::Unknown(_))
+            if c.name == "jsonencode" =>
+        {
+            Ok(args.into_iter().next().unwrap_or(Value::Null(None)))
+        }
+        _ => builtin(ev, inst, c, &args),
+    };
     match r {
         Ok(v) if too_big(&v) => ev.unknown(span, format!("the result of {} is too large", c.name)),
         Ok(v) => ev.charge(v, span),

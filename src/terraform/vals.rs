@@ -160,6 +160,14 @@ pub fn to_str(v: &Value) -> Option<Str> {
     }
 }
 
+/// [`to_str`] of a value no longer needed: a string moves out instead of being copied.
+pub fn into_str(v: Value) -> Option<Str> {
+    match v {
+        Value::Str(s) | Value::Number(s) => Some(s),
+        other => to_str(&other),
+    }
+}
+
 /// Applies `f` to every string (and map key) of a value.
 pub fn map_strs(v: Value, f: &dyn Fn(Str) -> Str) -> Value {
     match v {
