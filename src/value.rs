@@ -486,6 +486,18 @@ impl Value {
             .map(|(_, v)| v)
     }
 
+    /// [`Value::get`] of a value no longer needed: the entry moves out and the rest is dropped; without
+    /// the entry, the value is handed back.
+    pub fn take(self, key: &str) -> Result<Value, Value> {
+        let Value::Map(mut entries, span) = self else {
+            return Err(self);
+        };
+        match entries.iter().rposition(|(k, _)| k.text == key) {
+            Some(i) => Ok(entries.swap_remove(i).1),
+            None => Err(Value::Map(entries, span)),
+        }
+    }
+
     /// Like [`Value::get`], returning the key too (for its span).
     pub fn get_entry(&self, key: &str) -> Option<(&Str, &Value)> {
         self.as_map()?
@@ -575,6 +587,28 @@ mod tests {
 
     fn sp(a: usize, b: usize) -> Option<Span> {
         Some(Span::new(FileId(0), a, b))
+    }
+
+    /// `take` moves out the entry `get` reads (the last of a repeated key) and hands anything else back.
+    #[test]
+    fn take_moves_out_what_get_reads() {
+        let map = Value::Map(
+            vec![
+                (Str::lit("a", None), Value::str("first", None)),
+                (Str::lit("b", None), Value::str("b", None)),
+                (Str::lit("a", None), Value::str("last", None)),
+            ],
+            sp(0, 9),
+        );
+        let read = map.get("a").cloned();
+        assert_eq!(map.clone().take("a").ok(), read);
+        assert_eq!(
+            read.and_then(|v| v.as_str().map(|s| s.text.clone())),
+            Some("last".into())
+        );
+        assert_eq!(map.clone().take("zz"), Err(map.clone()));
+        let list = Value::List(vec![Value::str("x", None)], None);
+        assert_eq!(list.clone().take("x"), Err(list));
     }
 
     #[test]

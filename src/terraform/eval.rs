@@ -1018,15 +1018,16 @@ impl<'m> Eval<'m> {
         ops: &[TOp],
         span: Span,
     ) -> Value {
+        // Values are taken apart as they are selected from: the part selected moves out, nothing is copied.
         let mut v = v;
         for (i, op) in ops.iter().enumerate() {
-            if let Value::Branches(bs) = &v {
+            if let Value::Branches(bs) = v {
                 let rest = ops.get(i..).unwrap_or(&[]);
                 return Value::Branches(
-                    bs.iter()
+                    bs.into_iter()
                         .map(|b| Branch {
-                            guard: b.guard.clone(),
-                            value: self.apply_ops(inst, scope, b.value.clone(), rest, span),
+                            guard: b.guard,
+                            value: self.apply_ops(inst, scope, b.value, rest, span),
                         })
                         .collect(),
                 );
@@ -1036,9 +1037,9 @@ impl<'m> Eval<'m> {
             }
             v = match op {
                 TOp::Attr(name, s) => match &v {
-                    Value::Map(..) => match v.get(name) {
-                        Some(x) => x.clone(),
-                        None => return self.err(span.join(s), format!("no attribute `{name}`")),
+                    Value::Map(..) => match v.take(name) {
+                        Ok(x) => x,
+                        Err(_) => return self.err(span.join(s), format!("no attribute `{name}`")),
                     },
                     Value::Null(_) => return self.err(span, format!("attribute `{name}` of null")),
                     other if vals::opaque(other).is_some() => {
@@ -1093,17 +1094,19 @@ impl<'m> Eval<'m> {
             _ => {}
         }
         match &v {
-            Value::List(items, _) => match vals::num_of(k) {
-                Some(n) if n >= 0.0 && n.fract() == 0.0 => match items.get(n as usize) {
-                    Some(x) => x.clone(),
-                    None => self.err(span, format!("index {} is out of range", vals::fmt_num(n))),
+            Value::List(..) => match vals::num_of(k) {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 => match v {
+                    Value::List(mut items, _) if (n as usize) < items.len() => {
+                        items.swap_remove(n as usize)
+                    }
+                    _ => self.err(span, format!("index {} is out of range", vals::fmt_num(n))),
                 },
                 _ => self.err(span, "a list index must be a whole number"),
             },
             Value::Map(..) => match k.as_str() {
-                Some(s) if s.is_known() => match v.get(&s.text) {
-                    Some(x) => x.clone(),
-                    None => self.err(span, format!("no element with key \"{}\"", s.text)),
+                Some(s) if s.is_known() => match v.take(&s.text) {
+                    Ok(x) => x,
+                    Err(_) => self.err(span, format!("no element with key \"{}\"", s.text)),
                 },
                 Some(_) => self.unknown(span, "the key is not known"),
                 None => self.err(span, "a map key must be a string"),
