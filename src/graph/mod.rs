@@ -650,7 +650,7 @@ fn guard_labels(g: &[crate::value::Guard]) -> Vec<String> {
 /// prefix followed by `*` such as `sts:*` or `sts:AssumeRole*`); other patterns go to the policy module.
 /// Graph construction asks this for every statement, so it must be cheap.
 fn action_pattern_matches(pattern: &str, action: &str) -> bool {
-    let wild = |s: &str| s.contains(['*', '?']);
+    let wild = |s: &str| s.bytes().any(|b| matches!(b, b'*' | b'?'));
     if !wild(pattern) {
         return pattern.eq_ignore_ascii_case(action);
     }
@@ -2295,9 +2295,10 @@ impl<'a> Builder<'a> {
             mut by_id,
             ..
         } = self;
-        // Deterministic order: nodes by id (unique), edges by (from, to, kind, position).
+        // Deterministic order: nodes by id (unique), edges by (from, to, kind, position). Nodes come in long
+        // sorted runs (scanned principals, then the accounts and services they name): a merging sort.
         let mut order: Vec<usize> = (0..nodes.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
+        order.sort_by(|&a, &b| {
             let ia = nodes.get(a).map(|n| n.id.as_str()).unwrap_or("");
             let ib = nodes.get(b).map(|n| n.id.as_str()).unwrap_or("");
             ia.cmp(ib)

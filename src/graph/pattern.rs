@@ -84,9 +84,16 @@ impl PrincipalArn {
             Some(t) if !t.is_empty() => t.to_string(),
             _ => OPAQUE.to_string(),
         };
-        let prefix = format!("arn:{PARTITION}:iam::{THIS}:");
-        let resource_start = prefix.len();
-        let text = format!("{prefix}{kind}{path}{name}");
+        let mut text = String::with_capacity(32 + kind.len() + path.len() + name.len());
+        text.push_str("arn:");
+        text.push(PARTITION);
+        text.push_str(":iam::");
+        text.push(THIS);
+        text.push(':');
+        let resource_start = text.len();
+        for piece in [kind, &path, &name] {
+            text.push_str(piece);
+        }
         PrincipalArn {
             key: key.to_string(),
             text,
