@@ -46,6 +46,6 @@ if [ "$checkov" = 1 ]; then
 fi
 
 corpus="${TRUSTLINT_CORPUS:-../shared/corpus}/terraform-aws-modules__terraform-aws-iam"
-echo "trustlint $("$TRUSTLINT_BIN" --version | cut -d' ' -f2), rg $(rg --version | head -1 | cut -d' ' -f2), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "trustlint $("$TRUSTLINT_BIN" --version | cut -d' ' -f2), rg $(rg --version | awk 'NR == 1 { print $2 }'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 exec nice -n 19 python3 benches/compare.py --bin "$TRUSTLINT_BIN" --work "$work" --corpus "$corpus" \
   ${checkov_bin:+--checkov "$checkov_bin"} --runs "$runs" --files "$files" --plan-mb "$plan_mb"
