@@ -239,11 +239,13 @@ pub fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {
     ids.dedup();
     let mut rank = vec![0u32; ids.last().map_or(0, |&max| max as usize + 1)];
     ids.par_sort_by(|&a, &b| rel(a).cmp(rel(b)));
-    let mut r = 0u32;
-    for (i, &id) in ids.iter().enumerate() {
-        if i > 0 && ids.get(i - 1).is_some_and(|&p| rel(p) != rel(id)) {
+    let (mut r, mut prev) = (0u32, None);
+    for &id in &ids {
+        let path = rel(id);
+        if prev.is_some_and(|p| p != path) {
             r += 1;
         }
+        prev = Some(path);
         if let Some(slot) = rank.get_mut(id as usize) {
             *slot = r;
         }

@@ -104,7 +104,11 @@ impl SourceFile {
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut out = vec![0u32];
-            out.extend(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+            for (i, b) in self.text.bytes().enumerate() {
+                if b == b'\n' {
+                    out.push(i as u32 + 1);
+                }
+            }
             out
         })
     }

@@ -114,10 +114,8 @@ fn apply(ev: &Eval, inst: usize, c: &Call, args: Vec<Value>, depth: usize) -> Va
         }
     }
     let r = match args.first() {
-        // A structure stands for its own JSON text (see `builtin`): moved through, not copied.
-        Some(Value::List(..) | Value::Map(..) | Value::Branches(_) | Value::Unknown(_))
-            if c.name == "jsonencode" =>
-        {
+        // Moved through, not copied out of the arguments.
+        Some(v) if c.name == "jsonencode" && encodes_as_itself(v) => {
             Ok(args.into_iter().next().unwrap_or(Value::Null(None)))
         }
         _ => builtin(ev, inst, c, &args),
@@ -238,6 +236,15 @@ fn find_all(s: &str, pat: &str) -> Vec<usize> {
     s.match_indices(pat).map(|(i, _)| i).collect()
 }
 
+/// Whether `jsonencode` of the value is the value itself: a structure stands for its JSON text, so policies
+/// read it with spans intact; an unknown stays unknown.
+fn encodes_as_itself(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::List(..) | Value::Map(..) | Value::Branches(_) | Value::Unknown(_)
+    )
+}
+
 fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
     let f = c.name.as_str();
     let span = c.span;
@@ -246,12 +253,10 @@ fn builtin(ev: &Eval, inst: usize, c: &Call, args: &[Value]) -> R {
         // --- encoding ---------------------------------------------------------------------------
         "jsonencode" => {
             let v = arg(args, 0, f)?;
-            Ok(match v {
-                // The structure itself stands for its JSON text: policies read it with spans intact.
-                Value::List(..) | Value::Map(..) | Value::Branches(_) | Value::Unknown(_) => {
-                    v.clone()
-                }
-                other => Value::Str(vals::render_json(other)),
+            Ok(if encodes_as_itself(v) {
+                v.clone()
+            } else {
+                Value::Str(vals::render_json(v))
             })
         }
         "jsondecode" => {

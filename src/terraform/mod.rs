@@ -7,7 +7,8 @@
 //! Root modules (directories no scanned module calls) are evaluated in parallel, each by its own lazy,
 //! memoising [`eval::Eval`] that instantiates the modules it calls; only IAM resources and what they
 //! reference are evaluated. A directory that calls no module and that no directory's text names as a module
-//! source is evaluated right after it is parsed and its tree freed; the others once every module is known. Policies, users, groups and attachments are matched across roots at the end.
+//! source is evaluated right after it is parsed and its tree freed; the others once every module is known.
+//! Policies, users, groups and attachments are matched across roots at the end.
 //!
 //! Keys: an item's [`Decl::key`](crate::model::Decl::key) is `<root module dir>::<address>`, the address
 //! being relative to that root (`module.ci.aws_iam_role.this["prod"]`), so a module called by two roots
@@ -123,9 +124,9 @@ pub fn analyze(files: &[&Discovered], ctx: &FrontendCtx) -> Inventory {
     }
     let scanned = modules.len();
     load_called_modules(&mut modules, &mut early, ctx);
-    for m in &modules[scanned..] {
+    for m in modules.iter_mut().skip(scanned) {
         inv.files += m.files;
-        inv.diagnostics.extend(m.diagnostics.iter().cloned());
+        inv.diagnostics.append(&mut m.diagnostics);
     }
     inv.diagnostics.extend(cli_diags);
     let set = ModuleSet {
